@@ -1,0 +1,266 @@
+import type {
+  Removal,
+  StoreCounters,
+  StoredEntry,
+  StoreEngine,
+  StorePolicy,
+} from './types.js';
+
+const NIL = -1;
+
+/**
+ * The reference engine: a `Map` from key to slot index, and parallel arrays for the slots
+ * linked into a recency list by index. Parallel arrays of small integers and doubles keep
+ * the entries out of per-entry objects, which is what makes lru-cache fast; this engine
+ * does the same and follows `crates/ttl-cache/src/store.rs` rule for rule.
+ */
+export class JsStore<K, V> implements StoreEngine<K, V> {
+  readonly #policy: StorePolicy;
+  #index = new Map<K, number>();
+  #keys: (K | undefined)[] = [];
+  #values: (V | undefined)[] = [];
+  #sizes: number[] = [];
+  #starts: number[] = [];
+  #ttls: number[] = [];
+  #prev: number[] = [];
+  #next: number[] = [];
+  #free: number[] = [];
+  #head = NIL;
+  #tail = NIL;
+  #calculatedSize = 0;
+  #removed: Removal<K, V>[] = [];
+  #counters: StoreCounters = {
+    hits: 0,
+    misses: 0,
+    staleHits: 0,
+    sets: 0,
+    deletes: 0,
+    evictions: 0,
+    expirations: 0,
+  };
+
+  constructor(policy: StorePolicy) {
+    this.#policy = policy;
+  }
+
+  get size(): number {
+    return this.#index.size;
+  }
+
+  get calculatedSize(): number {
+    return this.#calculatedSize;
+  }
+
+  counters(): StoreCounters {
+    return { ...this.#counters };
+  }
+
+  takeRemoved(): Removal<K, V>[] {
+    const removed = this.#removed;
+    this.#removed = [];
+    return removed;
+  }
+
+  #isStale(i: number, now: number): boolean {
+    const ttl = this.#ttls[i]!;
+    return ttl > 0 && now - this.#starts[i]! >= ttl;
+  }
+
+  get(key: K, now: number): V | undefined {
+    const i = this.#index.get(key);
+    if (i === undefined) {
+      this.#counters.misses++;
+      return undefined;
+    }
+    if (this.#isStale(i, now)) {
+      const value = this.#values[i];
+      let result: V | undefined;
+      if (this.#policy.allowStale) {
+        this.#counters.staleHits++;
+        result = value;
+      } else {
+        this.#counters.misses++;
+      }
+      if (!this.#policy.noDeleteOnStaleGet) this.#remove(i, 'expire');
+      return result;
+    }
+    this.#counters.hits++;
+    if (this.#policy.updateAgeOnGet) this.#starts[i] = now;
+    this.#moveToHead(i);
+    return this.#values[i];
+  }
+
+  peek(key: K, now: number, includeStale: boolean): V | undefined {
+    const i = this.#index.get(key);
+    if (i === undefined || (!includeStale && this.#isStale(i, now))) return undefined;
+    return this.#values[i];
+  }
+
+  has(key: K, now: number): boolean {
+    const i = this.#index.get(key);
+    if (i === undefined || this.#isStale(i, now)) return false;
+    if (this.#policy.updateAgeOnHas) this.#starts[i] = now;
+    return true;
+  }
+
+  remainingTtl(key: K, now: number): number {
+    const i = this.#index.get(key);
+    if (i === undefined) return 0;
+    const ttl = this.#ttls[i]!;
+    return ttl === 0 ? Number.POSITIVE_INFINITY : Math.max(0, this.#starts[i]! + ttl - now);
+  }
+
+  set(key: K, value: V, size: number, ttl: number, now: number): void {
+    this.#counters.sets++;
+    let i = this.#index.get(key);
+    if (i !== undefined) {
+      const old = this.#values[i] as V;
+      // Storing the same value again is not a removal: `dispose` must not see it.
+      if (this.#policy.trackRemovals && old !== value) {
+        this.#removed.push({ key, value: old, reason: 'set' });
+      }
+      this.#calculatedSize += size - this.#sizes[i]!;
+      this.#moveToHead(i);
+    } else {
+      i = this.#free.length > 0 ? this.#free.pop()! : this.#keys.length;
+      this.#index.set(key, i);
+      this.#keys[i] = key;
+      this.#calculatedSize += size;
+      this.#pushHead(i);
+    }
+    this.#values[i] = value;
+    this.#sizes[i] = size;
+    this.#starts[i] = now;
+    this.#ttls[i] = ttl;
+    this.#evictOverBounds();
+  }
+
+  delete(key: K): boolean {
+    const i = this.#index.get(key);
+    if (i === undefined) return false;
+    this.#counters.deletes++;
+    this.#remove(i, 'delete');
+    return true;
+  }
+
+  clear(): void {
+    if (this.#policy.trackRemovals) {
+      for (let i = this.#head; i !== NIL; i = this.#next[i]!) {
+        this.#removed.push({ key: this.#keys[i] as K, value: this.#values[i] as V, reason: 'clear' });
+      }
+    }
+    this.#index.clear();
+    this.#keys = [];
+    this.#values = [];
+    this.#sizes = [];
+    this.#starts = [];
+    this.#ttls = [];
+    this.#prev = [];
+    this.#next = [];
+    this.#free = [];
+    this.#head = NIL;
+    this.#tail = NIL;
+    this.#calculatedSize = 0;
+  }
+
+  purgeStale(now: number): number {
+    let purged = 0;
+    for (let i = this.#tail; i !== NIL; ) {
+      const prev = this.#prev[i]!;
+      if (this.#isStale(i, now)) {
+        this.#remove(i, 'expire');
+        purged++;
+      }
+      i = prev;
+    }
+    return purged;
+  }
+
+  earliestExpiry(): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (let i = this.#head; i !== NIL; i = this.#next[i]!) {
+      const ttl = this.#ttls[i]!;
+      if (ttl > 0) earliest = Math.min(earliest, this.#starts[i]! + ttl);
+    }
+    return earliest;
+  }
+
+  shrinkTo(maxEntries: number, maxSize: number): number {
+    let evicted = 0;
+    while (this.#tail !== NIL && (this.size > maxEntries || this.#calculatedSize > maxSize)) {
+      this.#evictTail();
+      evicted++;
+    }
+    return evicted;
+  }
+
+  entries(now: number): StoredEntry<K, V>[] {
+    const out: StoredEntry<K, V>[] = [];
+    for (let i = this.#head; i !== NIL; i = this.#next[i]!) {
+      if (!this.#policy.allowStale && this.#isStale(i, now)) continue;
+      const ttl = this.#ttls[i]!;
+      out.push({
+        key: this.#keys[i] as K,
+        value: this.#values[i] as V,
+        size: this.#sizes[i]!,
+        ttl,
+        remainingTtl:
+          ttl === 0 ? Number.POSITIVE_INFINITY : Math.max(0, this.#starts[i]! + ttl - now),
+      });
+    }
+    return out;
+  }
+
+  #evictOverBounds(): void {
+    const { max, maxSize } = this.#policy;
+    while (
+      this.#tail !== NIL &&
+      ((max > 0 && this.size > max) || (maxSize > 0 && this.#calculatedSize > maxSize))
+    ) {
+      this.#evictTail();
+    }
+  }
+
+  #evictTail(): void {
+    this.#counters.evictions++;
+    this.#remove(this.#tail, 'evict');
+  }
+
+  #remove(i: number, reason: Removal<K, V>['reason']): void {
+    if (reason === 'expire') this.#counters.expirations++;
+    const key = this.#keys[i] as K;
+    const value = this.#values[i] as V;
+    this.#index.delete(key);
+    this.#unlink(i);
+    this.#calculatedSize -= this.#sizes[i]!;
+    // Drop the references so the GC can take key and value while the slot waits for reuse.
+    this.#keys[i] = undefined;
+    this.#values[i] = undefined;
+    this.#free.push(i);
+    if (this.#policy.trackRemovals) this.#removed.push({ key, value, reason });
+  }
+
+  #unlink(i: number): void {
+    const prev = this.#prev[i]!;
+    const next = this.#next[i]!;
+    if (prev === NIL) this.#head = next;
+    else this.#next[prev] = next;
+    if (next === NIL) this.#tail = prev;
+    else this.#prev[next] = prev;
+  }
+
+  #pushHead(i: number): void {
+    this.#prev[i] = NIL;
+    this.#next[i] = this.#head;
+    if (this.#head === NIL) this.#tail = i;
+    else this.#prev[this.#head] = i;
+    this.#head = i;
+  }
+
+  #moveToHead(i: number): void {
+    if (this.#head !== i) {
+      this.#unlink(i);
+      this.#pushHead(i);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/** Why an entry left the cache, as `dispose` is told. */
+export type DisposeReason = 'evict' | 'expire' | 'delete' | 'set' | 'clear';
+
+/** Behaviour both engines fix when they are built. */
+export interface StorePolicy {
+  /** Entry bound; 0 for none. */
+  max: number;
+  /** Bound on the sum of entry sizes; 0 for none. */
+  maxSize: number;
+  allowStale: boolean;
+  updateAgeOnGet: boolean;
+  updateAgeOnHas: boolean;
+  noDeleteOnStaleGet: boolean;
+  /** Keep removed entries for `takeRemoved`, which feeds `dispose`. */
+  trackRemovals: boolean;
+}
+
+export interface StoreCounters {
+  hits: number;
+  misses: number;
+  staleHits: number;
+  sets: number;
+  deletes: number;
+  evictions: number;
+  expirations: number;
+}
+
+export interface StoredEntry<K, V> {
+  key: K;
+  value: V;
+  size: number;
+  /** The entry's TTL in ms; 0 for none. */
+  ttl: number;
+  /** ms left before it is stale; Infinity without a TTL. */
+  remainingTtl: number;
+}
+
+export interface Removal<K, V> {
+  key: K;
+  value: V;
+  reason: DisposeReason;
+}
+
+/**
+ * What an engine implements: storage, recency, expiry and counters. Clock readings come in
+ * as `now` so that both engines see the same time. `TtlCache` layers validation,
+ * `dispose`, loads and timers on top, the same for both.
+ */
+export interface StoreEngine<K, V> {
+  readonly size: number;
+  readonly calculatedSize: number;
+  get(key: K, now: number): V | undefined;
+  peek(key: K, now: number, includeStale: boolean): V | undefined;
+  has(key: K, now: number): boolean;
+  /** Stores `value`; the caller has already refused sizes above `maxEntrySize`. */
+  set(key: K, value: V, size: number, ttl: number, now: number): void;
+  delete(key: K): boolean;
+  clear(): void;
+  remainingTtl(key: K, now: number): number;
+  purgeStale(now: number): number;
+  /** When the next entry with a TTL goes stale; Infinity if none has one. */
+  earliestExpiry(): number;
+  shrinkTo(maxEntries: number, maxSize: number): number;
+  counters(): StoreCounters;
+  /** Live entries, most recently used first (stale ones too under `allowStale`). */
+  entries(now: number): StoredEntry<K, V>[];
+  takeRemoved(): Removal<K, V>[];
+}

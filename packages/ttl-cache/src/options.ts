@@ -1,0 +1,134 @@
+import { type EngineOption, validateEngineOption } from '@bulwark/engine-kit';
+import type { Clock } from './clock.js';
+import { monotonicClock } from './clock.js';
+import type { DisposeReason } from './engine/types.js';
+import { type Serializer, structuredCloneSerializer } from './serializer.js';
+
+export interface TtlCacheOptions<K, V> {
+  /** Most entries kept; the least recently used leaves first. Default: no entry bound. */
+  max?: number;
+  /** Bound on the sum of entry sizes. Needs `sizeCalculation`. Default: none. */
+  maxSize?: number;
+  /** Size of one entry, counted against `maxSize`: a positive number. */
+  sizeCalculation?: (value: V, key: K) => number;
+  /** Largest single entry; a larger one is refused, not stored. Default: `maxSize`. */
+  maxEntrySize?: number;
+  /** Time to live in ms for entries set without their own; 0 for none. Default: 0. */
+  ttl?: number;
+  /** Remove stale entries in the background (one unref'd timer per cache). Default: false. */
+  ttlAutopurge?: boolean;
+  /** Reading an entry restarts its TTL. Default: false. */
+  updateAgeOnGet?: boolean;
+  /** `has` restarts the TTL of an entry it finds. Default: false. */
+  updateAgeOnHas?: boolean;
+  /** `get` returns a stale value once (and deletes it) instead of nothing. Default: false. */
+  allowStale?: boolean;
+  /** A stale `get` leaves the entry in place. Default: false. */
+  noDeleteOnStaleGet?: boolean;
+  /** Called after an entry leaves, with why. Default: none. */
+  dispose?: (value: V, key: K, reason: DisposeReason) => void;
+  /** `auto` (default), `js` or `native`; `BULWARK_ENGINE` overrides `auto`. */
+  engine?: EngineOption;
+  /** How the native engine stores values that are not strings or Buffers. */
+  serializer?: Serializer;
+  /** Source of time in ms; inject one to drive expiry in tests. Default: `performance.now`. */
+  clock?: Clock;
+}
+
+/** Options after validation, with every default filled in. */
+export interface ResolvedOptions<K, V> {
+  max: number;
+  maxSize: number;
+  sizeCalculation: ((value: V, key: K) => number) | undefined;
+  maxEntrySize: number;
+  ttl: number;
+  ttlAutopurge: boolean;
+  updateAgeOnGet: boolean;
+  updateAgeOnHas: boolean;
+  allowStale: boolean;
+  noDeleteOnStaleGet: boolean;
+  dispose: ((value: V, key: K, reason: DisposeReason) => void) | undefined;
+  engine: EngineOption;
+  serializer: Serializer;
+  clock: Clock;
+}
+
+export function resolveOptions<K, V>(options: TtlCacheOptions<K, V>): ResolvedOptions<K, V> {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('TtlCache: options must be an object with at least one of max, maxSize, ttl');
+  }
+  const max = positiveInteger('max', options.max);
+  const maxSize = positiveNumber('maxSize', options.maxSize);
+  const ttl = duration('ttl', options.ttl);
+  if (max === 0 && maxSize === 0 && ttl === 0) {
+    throw new TypeError('TtlCache: set at least one of max, maxSize, ttl: an unbounded cache is a leak');
+  }
+  const sizeCalculation = fn('sizeCalculation', options.sizeCalculation);
+  if (maxSize > 0 && !sizeCalculation) {
+    throw new TypeError('maxSize needs sizeCalculation: a function (value, key) => size in the units of maxSize');
+  }
+  const maxEntrySize = positiveNumber('maxEntrySize', options.maxEntrySize) || maxSize;
+  if (maxSize > 0 && maxEntrySize > maxSize) {
+    throw new RangeError(`maxEntrySize (${maxEntrySize}) must not exceed maxSize (${maxSize})`);
+  }
+  const serializer = options.serializer ?? structuredCloneSerializer;
+  if (typeof serializer?.serialize !== 'function' || typeof serializer?.deserialize !== 'function') {
+    throw new TypeError('serializer must have serialize(value) and deserialize(bytes) functions');
+  }
+  const clock = options.clock ?? monotonicClock;
+  if (typeof clock?.now !== 'function') throw new TypeError('clock must have a now() function');
+  return {
+    max,
+    maxSize,
+    sizeCalculation,
+    maxEntrySize,
+    ttl,
+    ttlAutopurge: flag('ttlAutopurge', options.ttlAutopurge),
+    updateAgeOnGet: flag('updateAgeOnGet', options.updateAgeOnGet),
+    updateAgeOnHas: flag('updateAgeOnHas', options.updateAgeOnHas),
+    allowStale: flag('allowStale', options.allowStale),
+    noDeleteOnStaleGet: flag('noDeleteOnStaleGet', options.noDeleteOnStaleGet),
+    dispose: fn('dispose', options.dispose),
+    engine: validateEngineOption(options.engine),
+    serializer,
+    clock,
+  };
+}
+
+function positiveInteger(name: string, value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be a positive integer; got ${String(value)}`);
+  }
+  return value;
+}
+
+function positiveNumber(name: string, value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive finite number; got ${String(value)}`);
+  }
+  return value;
+}
+
+/** A duration in ms: 0 (none) or positive and finite; above 2^31 ms is fine, no timer holds it. */
+export function duration(name: string, value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new RangeError(`${name} must be a finite number of ms >= 0 (0 for no expiry); got ${String(value)}`);
+  }
+  return value;
+}
+
+function flag(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean; got ${String(value)}`);
+  return value;
+}
+
+function fn<F>(name: string, value: F | undefined): F | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`${name} must be a function; got ${typeof value}`);
+  }
+  return value;
+}

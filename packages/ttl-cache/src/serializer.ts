@@ -1,0 +1,19 @@
+import { deserialize, serialize } from 'node:v8';
+
+/**
+ * Turns values that are neither strings nor Buffers into bytes for the native engine.
+ * Whatever `serialize` returns, `deserialize` must turn back into an equal value.
+ */
+export interface Serializer {
+  serialize(value: unknown): Uint8Array;
+  deserialize(bytes: Uint8Array): unknown;
+}
+
+/**
+ * The default: V8's structured-clone format, the one `structuredClone` and worker messages
+ * use. It round-trips Maps, Sets, Dates, typed arrays, cycles and plain objects, in C++.
+ */
+export const structuredCloneSerializer: Serializer = {
+  serialize: (value) => serialize(value),
+  deserialize: (bytes) => deserialize(bytes),
+};

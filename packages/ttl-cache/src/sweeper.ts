@@ -1,0 +1,53 @@
+import type { Clock } from './clock.js';
+
+/** setTimeout clamps longer delays to 1 ms; longer waits are taken in steps of this. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+/** A sweep scans every entry, so sweeps are at least this far apart (or one TTL, if shorter). */
+const MIN_SWEEP_INTERVAL = 1000;
+
+/**
+ * `ttlAutopurge` with one timer per cache instead of one per entry: the timer is set for
+ * the earliest known expiry, each sweep purges what is stale and re-arms for the next one.
+ * The timer is unref'd, so a cache never keeps the process alive.
+ */
+export class Sweeper {
+  readonly #clock: Clock;
+  /** Purges stale entries and returns when the next one expires (Infinity for none). */
+  readonly #sweep: (now: number) => number;
+  #timer: NodeJS.Timeout | undefined;
+  #dueAt = Number.POSITIVE_INFINITY;
+  #minInterval = MIN_SWEEP_INTERVAL;
+
+  constructor(clock: Clock, sweep: (now: number) => number) {
+    this.#clock = clock;
+    this.#sweep = sweep;
+  }
+
+  /** An entry with `ttl` will be stale at `expiresAt`: make sure a sweep comes by then. */
+  expect(expiresAt: number, ttl: number): void {
+    if (ttl < this.#minInterval) this.#minInterval = ttl;
+    if (expiresAt < this.#dueAt) this.#arm(expiresAt);
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#dueAt = Number.POSITIVE_INFINITY;
+  }
+
+  #arm(at: number): void {
+    clearTimeout(this.#timer);
+    this.#dueAt = at;
+    const delay = Math.min(Math.max(0, at - this.#clock.now()), MAX_TIMER_DELAY);
+    this.#timer = setTimeout(() => this.#run(), delay);
+    this.#timer.unref();
+  }
+
+  #run(): void {
+    this.#timer = undefined;
+    this.#dueAt = Number.POSITIVE_INFINITY;
+    const now = this.#clock.now();
+    const next = this.#sweep(now);
+    if (next !== Number.POSITIVE_INFINITY) this.#arm(Math.max(next, now + this.#minInterval));
+  }
+}

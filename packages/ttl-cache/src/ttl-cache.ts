@@ -1,0 +1,313 @@
+import type { EngineName } from '@bulwark/engine-kit';
+import { untilAborted } from './abort.js';
+import { JsStore } from './engine/js.js';
+import { NativeStoreEngine } from './engine/native.js';
+import type { StoreEngine, StorePolicy } from './engine/types.js';
+import { nativeBinding, resolveCacheEngine } from './native-binding.js';
+import { duration, type ResolvedOptions, resolveOptions, type TtlCacheOptions } from './options.js';
+import { SingleFlight } from './single-flight.js';
+import type { CacheStats } from './stats.js';
+import { Sweeper } from './sweeper.js';
+
+export interface SetOptions {
+  /** This entry's TTL in ms, instead of the cache's `ttl`; 0 for none. */
+  ttl?: number;
+  /** This entry's size, instead of calling `sizeCalculation`. */
+  size?: number;
+}
+
+export interface FetchOptions {
+  /** TTL of the loaded value, instead of the cache's `ttl`. */
+  ttl?: number;
+  /** Gives up waiting for this caller only; the load goes on for the others. */
+  signal?: AbortSignal;
+  /** Serve a stale value at once while one refresh runs. Default: the cache's `allowStale`. */
+  staleWhileRevalidate?: boolean;
+}
+
+/** One entry of `dump()`: enough to `load()` it elsewhere with the time it had left. */
+export interface DumpedEntry<V> {
+  value: V;
+  size: number;
+  /** The entry's TTL in ms; 0 for none. */
+  ttl: number;
+  /** ms it had left when dumped; absent without a TTL. */
+  remainingTtl?: number;
+}
+
+export type Loader<K, V> = (key: K) => V | undefined | Promise<V | undefined>;
+
+/**
+ * An LRU cache with TTLs, entry and size bounds, stats and single-flight loads, on the
+ * engine that `engine` selects. Both engines behave identically; see the README for what
+ * each costs.
+ */
+export class TtlCache<K = unknown, V = unknown> {
+  /** The engine this instance runs. */
+  readonly engine: EngineName;
+  readonly #o: ResolvedOptions<K, V>;
+  readonly #store: StoreEngine<K, V>;
+  readonly #flights = new SingleFlight<K, V | undefined>();
+  readonly #sweeper: Sweeper | undefined;
+  #loads = 0;
+  #loadErrors = 0;
+  /** Misses and stale hits that `fetch` answers without asking the engine. */
+  #fetchMisses = 0;
+  #staleServed = 0;
+
+  constructor(options: TtlCacheOptions<K, V>) {
+    this.#o = resolveOptions(options);
+    const resolution = resolveCacheEngine(this.#o.engine);
+    if (resolution.error) throw resolution.error;
+    this.engine = resolution.info.engine;
+    const policy: StorePolicy = {
+      max: this.#o.max,
+      maxSize: this.#o.maxSize,
+      allowStale: this.#o.allowStale,
+      updateAgeOnGet: this.#o.updateAgeOnGet,
+      updateAgeOnHas: this.#o.updateAgeOnHas,
+      noDeleteOnStaleGet: this.#o.noDeleteOnStaleGet,
+      trackRemovals: this.#o.dispose !== undefined,
+    };
+    this.#store =
+      this.engine === 'native'
+        ? new NativeStoreEngine(nativeBinding().binding!, policy, this.#o.serializer)
+        : new JsStore(policy);
+    if (this.#o.ttlAutopurge) {
+      this.#sweeper = new Sweeper(this.#o.clock, (now) => {
+        this.#store.purgeStale(now);
+        this.#flushRemovals();
+        return this.#store.earliestExpiry();
+      });
+    }
+  }
+
+  get size(): number {
+    return this.#store.size;
+  }
+
+  /** Sum of entry sizes, counted against `maxSize`. */
+  get calculatedSize(): number {
+    return this.#store.calculatedSize;
+  }
+
+  get(key: K): V | undefined {
+    const value = this.#store.get(key, this.#o.clock.now());
+    this.#flushRemovals();
+    return value;
+  }
+
+  /** Reads without changing recency or age; stale values only under `allowStale`. */
+  peek(key: K): V | undefined {
+    return this.#store.peek(key, this.#o.clock.now(), this.#o.allowStale);
+  }
+
+  has(key: K): boolean {
+    return this.#store.has(key, this.#o.clock.now());
+  }
+
+  set(key: K, value: V, options: SetOptions = {}): this {
+    return this.#setAt(key, value, options, this.#o.clock.now());
+  }
+
+  delete(key: K): boolean {
+    this.#flights.forget(key);
+    const deleted = this.#store.delete(key);
+    this.#flushRemovals();
+    return deleted;
+  }
+
+  clear(): void {
+    this.#flights.clear();
+    this.#store.clear();
+    this.#flushRemovals();
+  }
+
+  /** ms until `key` goes stale: Infinity without a TTL, 0 when stale or absent. */
+  getRemainingTTL(key: K): number {
+    return this.#store.remainingTtl(key, this.#o.clock.now());
+  }
+
+  /** Removes every stale entry now; returns how many. */
+  purgeStale(): number {
+    const purged = this.#store.purgeStale(this.#o.clock.now());
+    this.#flushRemovals();
+    return purged;
+  }
+
+  /**
+   * Evicts least recently used entries until the cache holds at most `toFraction` of its
+   * bounds (of its current size where it has no entry bound): the hook a memory-pressure
+   * monitor calls. Returns how many entries left.
+   */
+  shrink(toFraction: number): number {
+    if (typeof toFraction !== 'number' || !(toFraction >= 0 && toFraction <= 1)) {
+      throw new RangeError(`toFraction must be a number from 0 to 1; got ${String(toFraction)}`);
+    }
+    const entryBound = this.#o.max > 0 ? this.#o.max : this.size;
+    const sizeBound = this.#o.maxSize > 0 ? this.#o.maxSize * toFraction : Number.POSITIVE_INFINITY;
+    const evicted = this.#store.shrinkTo(Math.floor(entryBound * toFraction), sizeBound);
+    this.#flushRemovals();
+    return evicted;
+  }
+
+  /** Live entries, most recently used first. */
+  *entries(): IterableIterator<[K, V]> {
+    for (const e of this.#store.entries(this.#o.clock.now())) yield [e.key, e.value];
+  }
+
+  *keys(): IterableIterator<K> {
+    for (const e of this.#store.entries(this.#o.clock.now())) yield e.key;
+  }
+
+  *values(): IterableIterator<V> {
+    for (const e of this.#store.entries(this.#o.clock.now())) yield e.value;
+  }
+
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    return this.entries();
+  }
+
+  /** The live entries with their sizes and time left, most recently used first. */
+  dump(): Array<[K, DumpedEntry<V>]> {
+    return this.#store.entries(this.#o.clock.now()).map((e) => {
+      const entry: DumpedEntry<V> = { value: e.value, size: e.size, ttl: e.ttl };
+      if (e.ttl > 0) entry.remainingTtl = e.remainingTtl;
+      return [e.key, entry];
+    });
+  }
+
+  /** Adds the entries of a `dump()`, keeping their order and the time they had left. */
+  load(entries: Array<[K, DumpedEntry<V>]>): void {
+    const now = this.#o.clock.now();
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, e] = entries[i]!;
+      if (e.ttl > 0 && !((e.remainingTtl ?? 0) > 0)) continue;
+      const elapsed = e.ttl > 0 ? e.ttl - (e.remainingTtl ?? 0) : 0;
+      this.#setAt(key, e.value, { ttl: e.ttl, size: e.size }, now - elapsed);
+    }
+  }
+
+  /**
+   * The value for `key`, loading it on a miss. Concurrent misses for one key share one
+   * `loader` call; a loader error reaches every waiter and is not cached; `undefined` from
+   * the loader is returned and not stored.
+   */
+  async fetch(key: K, loader: Loader<K, V>, options: FetchOptions = {}): Promise<V | undefined> {
+    if (typeof loader !== 'function') throw new TypeError('loader must be a function');
+    const { signal } = options;
+    if (signal?.aborted) throw signal.reason;
+    const now = this.#o.clock.now();
+    if (this.#store.remainingTtl(key, now) > 0) return this.get(key);
+    if (options.staleWhileRevalidate ?? this.#o.allowStale) {
+      const stale = this.#store.peek(key, now, true);
+      if (stale !== undefined) {
+        this.#staleServed++;
+        // The refresh's failure is counted in loadErrors; the stale value stays in place.
+        this.#load(key, loader, options.ttl).catch(() => {});
+        return stale;
+      }
+    }
+    this.#fetchMisses++;
+    return untilAborted(this.#load(key, loader, options.ttl), signal);
+  }
+
+  /**
+   * Wraps `fn` so its results are cached by `key(...args)` (default: the only argument, or
+   * the JSON of all of them), with single-flight loads.
+   */
+  cached<A extends unknown[]>(
+    fn: (...args: A) => V | Promise<V>,
+    options: { key?: (...args: A) => K; ttl?: number } = {},
+  ): (...args: A) => Promise<V | undefined> {
+    if (typeof fn !== 'function') throw new TypeError('fn must be a function');
+    const keyOf =
+      options.key ?? ((...args: A) => (args.length === 1 ? args[0] : JSON.stringify(args)) as K);
+    const ttl = options.ttl;
+    return (...args: A) => this.fetch(keyOf(...args), () => fn(...args), { ttl });
+  }
+
+  stats(): CacheStats {
+    const c = this.#store.counters();
+    const misses = c.misses + this.#fetchMisses;
+    const staleHits = c.staleHits + this.#staleServed;
+    const lookups = c.hits + staleHits + misses;
+    return {
+      ...c,
+      misses,
+      staleHits,
+      loads: this.#loads,
+      loadErrors: this.#loadErrors,
+      size: this.size,
+      calculatedSize: this.calculatedSize,
+      hitRate: lookups === 0 ? 0 : (c.hits + staleHits) / lookups,
+    };
+  }
+
+  /** Stops the background sweep. The cache stays usable; nothing else holds resources. */
+  close(): void {
+    this.#sweeper?.stop();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  #setAt(key: K, value: V, options: SetOptions, start: number): this {
+    if (value === undefined) {
+      this.delete(key);
+      return this;
+    }
+    const ttl = options.ttl === undefined ? this.#o.ttl : duration('ttl', options.ttl);
+    const size = this.#sizeOf(key, value, options.size);
+    this.#flights.forget(key);
+    if (this.#o.maxEntrySize > 0 && size > this.#o.maxEntrySize) {
+      // Refused, and the old value goes too: a caller who set a new value must not read the old one.
+      this.delete(key);
+      return this;
+    }
+    this.#store.set(key, value, size, ttl, start);
+    if (ttl > 0) this.#sweeper?.expect(start + ttl, ttl);
+    this.#flushRemovals();
+    return this;
+  }
+
+  #sizeOf(key: K, value: V, given: number | undefined): number {
+    if (this.#o.maxSize === 0) return 0;
+    const size = given ?? this.#o.sizeCalculation!(value, key);
+    if (typeof size !== 'number' || !Number.isFinite(size) || size <= 0) {
+      const source = given === undefined ? 'sizeCalculation returned' : 'size must be';
+      throw new RangeError(`${source} a positive finite number; got ${String(size)}`);
+    }
+    return size;
+  }
+
+  #load(key: K, loader: Loader<K, V>, ttl: number | undefined): Promise<V | undefined> {
+    return this.#flights.run(key, async (isCurrent) => {
+      this.#loads++;
+      try {
+        const value = await loader(key);
+        if (value !== undefined && isCurrent()) this.set(key, value, { ttl });
+        return value;
+      } catch (error) {
+        this.#loadErrors++;
+        throw error;
+      }
+    });
+  }
+
+  /** Hands removed entries to `dispose`, all of them, before rethrowing its first error. */
+  #flushRemovals(): void {
+    const dispose = this.#o.dispose;
+    if (!dispose) return;
+    let failure: { error: unknown } | undefined;
+    for (const r of this.#store.takeRemoved()) {
+      try {
+        dispose(r.value, r.key, r.reason);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
+  }
+}

@@ -1,0 +1,319 @@
+import { enginesUnderTest } from '@bulwark/engine-kit/testing';
+import { describe, expect, it } from 'vitest';
+import { type DisposeReason, engineInfo, TtlCache, type TtlCacheOptions } from '../src/index.js';
+
+/** A clock the test moves by hand. */
+function fakeClock() {
+  return {
+    t: 1_000,
+    now() {
+      return this.t;
+    },
+  };
+}
+
+describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)', (engine) => {
+  function cache<K = string, V = string>(options: TtlCacheOptions<K, V>) {
+    const c = new TtlCache<K, V>({ ...options, engine });
+    expect(c.engine).toBe(engine);
+    return c;
+  }
+
+  it('stores, reads, checks and deletes', () => {
+    const c = cache({ max: 10 });
+    expect(c.get('a')).toBeUndefined();
+    c.set('a', 'A');
+    expect([c.get('a'), c.peek('a'), c.has('a'), c.has('b'), c.size]).toEqual(['A', 'A', true, false, 1]);
+    expect(c.delete('a')).toBe(true);
+    expect(c.delete('a')).toBe(false);
+    expect(c.size).toBe(0);
+  });
+
+  it('keeps the number 1 and the string "1" apart, and treats -0 as 0', () => {
+    const c = cache<string | number, string>({ max: 10 });
+    c.set(1, 'number').set('1', 'string').set(-0, 'zero');
+    expect([c.get(1), c.get('1'), c.get(0), c.size]).toEqual(['number', 'string', 'zero', 3]);
+  });
+
+  it('round-trips strings, Buffers and structured values', () => {
+    const c = cache<string, unknown>({ max: 10 });
+    const value = { n: 1, list: [1, 'two'], when: new Date(5), map: new Map([['k', 2]]) };
+    c.set('obj', value).set('buf', Buffer.from([1, 2, 3])).set('str', 'héllo');
+    expect(c.get('obj')).toEqual(value);
+    expect(Buffer.isBuffer(c.get('buf'))).toBe(true);
+    expect([...(c.get('buf') as Buffer)]).toEqual([1, 2, 3]);
+    expect(c.get('str')).toBe('héllo');
+  });
+
+  it('evicts the least recently used entry past max, and get refreshes recency', () => {
+    const c = cache({ max: 3 });
+    c.set('a', '1').set('b', '2').set('c', '3');
+    c.get('a');
+    c.set('d', '4');
+    expect([...c.keys()]).toEqual(['d', 'a', 'c']);
+    expect(c.stats().evictions).toBe(1);
+  });
+
+  it('peek and has leave recency alone', () => {
+    const c = cache({ max: 2 });
+    c.set('a', '1').set('b', '2');
+    c.peek('a');
+    c.has('a');
+    c.set('c', '3');
+    expect(c.has('a')).toBe(false);
+  });
+
+  it('keeps calculatedSize within maxSize and refuses entries above maxEntrySize', () => {
+    const c = cache({ maxSize: 100, maxEntrySize: 40, sizeCalculation: (v) => v.length });
+    c.set('small', 'x'.repeat(30)).set('other', 'y'.repeat(30));
+    c.set('small', 'z'.repeat(41));
+    expect(c.has('small')).toBe(false);
+    expect(c.calculatedSize).toBe(30);
+    for (let i = 0; i < 20; i++) {
+      c.set(`k${i}`, 'v'.repeat(10 + (i % 30)));
+      expect(c.calculatedSize).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it('expires entries by TTL, per entry too, and reports the time left', () => {
+    const clock = fakeClock();
+    const c = cache({ max: 10, ttl: 100, clock });
+    c.set('a', '1').set('b', '2', { ttl: 500 }).set('forever', '3', { ttl: 0 });
+    clock.t += 60;
+    expect(c.getRemainingTTL('a')).toBe(40);
+    expect(c.getRemainingTTL('forever')).toBe(Number.POSITIVE_INFINITY);
+    expect(c.getRemainingTTL('missing')).toBe(0);
+    clock.t += 40;
+    expect([c.get('a'), c.has('a'), c.get('b'), c.get('forever')]).toEqual([undefined, false, '2', '3']);
+    expect(c.size).toBe(2);
+    expect(c.stats().expirations).toBe(1);
+  });
+
+  it('handles TTLs beyond 2^31 ms', () => {
+    const clock = fakeClock();
+    const c = cache({ max: 10, ttl: 2 ** 33, clock, ttlAutopurge: true });
+    c.set('a', '1');
+    clock.t += 2 ** 32;
+    expect(c.get('a')).toBe('1');
+    clock.t += 2 ** 32;
+    expect(c.get('a')).toBeUndefined();
+    c.close();
+  });
+
+  it('serves a stale value once under allowStale, and keeps it with noDeleteOnStaleGet', () => {
+    const clock = fakeClock();
+    const once = cache({ max: 10, ttl: 10, allowStale: true, clock });
+    once.set('a', '1');
+    clock.t += 20;
+    expect([once.peek('a'), once.get('a'), once.get('a')]).toEqual(['1', '1', undefined]);
+
+    const kept = cache({ max: 10, ttl: 10, noDeleteOnStaleGet: true, clock });
+    kept.set('a', '1');
+    clock.t += 20;
+    expect([kept.get('a'), kept.size]).toEqual([undefined, 1]);
+  });
+
+  it('restarts the TTL on get and has when asked to', () => {
+    const clock = fakeClock();
+    const onGet = cache({ max: 10, ttl: 100, updateAgeOnGet: true, clock });
+    const onHas = cache({ max: 10, ttl: 100, updateAgeOnHas: true, clock });
+    onGet.set('a', '1');
+    onHas.set('a', '1');
+    clock.t += 90;
+    onGet.get('a');
+    onHas.has('a');
+    clock.t += 90;
+    expect([onGet.get('a'), onHas.get('a')]).toEqual(['1', '1']);
+  });
+
+  it('tells dispose why each entry left', () => {
+    const clock = fakeClock();
+    const seen: [string, string, DisposeReason][] = [];
+    const c = cache({ max: 2, ttl: 100, clock, dispose: (v, k, why) => seen.push([v, k, why]) });
+    c.set('a', '1').set('a', '1').set('a', '2').set('b', '3').set('c', '4');
+    c.delete('b');
+    clock.t += 200;
+    c.get('c');
+    c.set('d', '5');
+    c.clear();
+    expect(seen).toEqual([
+      ['1', 'a', 'set'],
+      ['2', 'a', 'evict'],
+      ['3', 'b', 'delete'],
+      ['4', 'c', 'expire'],
+      ['5', 'd', 'clear'],
+    ]);
+  });
+
+  it('lists entries, keys and values most recently used first, skipping stale ones', () => {
+    const clock = fakeClock();
+    const c = cache({ max: 10, clock });
+    c.set('a', '1', { ttl: 10 }).set('b', '2').set('c', '3');
+    c.get('b');
+    clock.t += 10;
+    expect([...c.entries()]).toEqual([
+      ['b', '2'],
+      ['c', '3'],
+    ]);
+    expect([...c]).toEqual([...c.entries()]);
+    expect([...c.values()]).toEqual(['2', '3']);
+  });
+
+  it('purges stale entries and shrinks to a fraction of its bounds', () => {
+    const clock = fakeClock();
+    const c = cache({ max: 10, clock });
+    for (let i = 0; i < 10; i++) c.set(`k${i}`, String(i), { ttl: i < 4 ? 10 : 0 });
+    clock.t += 10;
+    expect(c.purgeStale()).toBe(4);
+    expect(c.shrink(0.3)).toBe(3);
+    expect([...c.keys()]).toEqual(['k9', 'k8', 'k7']);
+    expect(() => c.shrink(2)).toThrow(/toFraction/);
+  });
+
+  it('dumps and loads entries with their order and remaining TTL', () => {
+    const clock = fakeClock();
+    const source = cache({ max: 10, clock });
+    source.set('a', '1', { ttl: 100 }).set('b', '2').set('gone', '3', { ttl: 5 });
+    clock.t += 40;
+    const target = cache({ max: 10, clock });
+    target.load(JSON.parse(JSON.stringify(source.dump())));
+    expect([...target.keys()]).toEqual(['b', 'a']);
+    expect(target.getRemainingTTL('a')).toBe(60);
+  });
+
+  it('counts what happened in stats', () => {
+    const c = cache({ max: 1 });
+    c.set('a', '1');
+    c.get('a');
+    c.get('zz');
+    c.set('b', '2');
+    c.delete('b');
+    expect(c.stats()).toMatchObject({
+      hits: 1,
+      misses: 1,
+      sets: 2,
+      deletes: 1,
+      evictions: 1,
+      size: 0,
+      hitRate: 0.5,
+    });
+  });
+
+  it('calls the loader once for 1,000 concurrent fetches of one key', async () => {
+    const c = cache({ max: 10 });
+    let calls = 0;
+    const loader = async (key: string) => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 5));
+      return `loaded ${key}`;
+    };
+    const results = await Promise.all(Array.from({ length: 1000 }, () => c.fetch('k', loader)));
+    expect(calls).toBe(1);
+    expect(new Set(results)).toEqual(new Set(['loaded k']));
+    expect(await c.fetch('k', loader)).toBe('loaded k');
+    expect(calls).toBe(1);
+    expect(c.stats()).toMatchObject({ loads: 1, hits: 1 });
+  });
+
+  it('gives a loader error to every waiter and does not cache it', async () => {
+    const c = cache({ max: 10 });
+    let calls = 0;
+    const failing = async () => {
+      calls++;
+      throw new Error('upstream down');
+    };
+    const settled = await Promise.allSettled([c.fetch('k', failing), c.fetch('k', failing)]);
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+    expect(calls).toBe(1);
+    expect(await c.fetch('k', async () => 'ok')).toBe('ok');
+    expect(c.stats().loadErrors).toBe(1);
+  });
+
+  it('serves stale while one refresh runs', async () => {
+    const clock = fakeClock();
+    const c = cache({ max: 10, ttl: 10, clock });
+    c.set('k', 'old');
+    clock.t += 20;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let calls = 0;
+    const loader = async () => {
+      calls++;
+      await gate;
+      return 'new';
+    };
+    expect(await c.fetch('k', loader, { staleWhileRevalidate: true })).toBe('old');
+    expect(await c.fetch('k', loader, { staleWhileRevalidate: true })).toBe('old');
+    release();
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toBe(1);
+    expect(c.get('k')).toBe('new');
+  });
+
+  it('rejects only the caller whose signal aborts', async () => {
+    const c = cache({ max: 10 });
+    const controller = new AbortController();
+    let release!: (v: string) => void;
+    const loader = () =>
+      new Promise<string>((r) => {
+        release = r;
+      });
+    const aborted = c.fetch('k', loader, { signal: controller.signal });
+    const patient = c.fetch('k', loader);
+    controller.abort(new Error('caller gave up'));
+    await expect(aborted).rejects.toThrow('caller gave up');
+    release('value');
+    expect(await patient).toBe('value');
+    expect(c.get('k')).toBe('value');
+  });
+
+  it('does not let a load that started before a set overwrite it', async () => {
+    const c = cache({ max: 10 });
+    let release!: (v: string) => void;
+    const pending = c.fetch('k', () => new Promise<string>((r) => (release = r)));
+    c.set('k', 'newer');
+    release('older');
+    expect(await pending).toBe('older');
+    expect(c.get('k')).toBe('newer');
+  });
+
+  it('caches a wrapped function by its argument', async () => {
+    const c = cache<string, number>({ max: 10 });
+    let calls = 0;
+    const square = c.cached(async (x: number) => {
+      calls++;
+      return x * x;
+    }, { key: (x) => `sq:${x}` });
+    expect([await square(3), await square(3), await square(4)]).toEqual([9, 9, 16]);
+    expect(calls).toBe(2);
+  });
+});
+
+describe('TtlCache options', () => {
+  it.each([
+    [{}, /at least one of max, maxSize, ttl/],
+    [{ max: 0 }, /max must be a positive integer; got 0/],
+    [{ max: 1.5 }, /max must be a positive integer/],
+    [{ ttl: -1 }, /ttl must be a finite number/],
+    [{ maxSize: 10 }, /maxSize needs sizeCalculation/],
+    [{ maxSize: 10, sizeCalculation: () => 1, maxEntrySize: 20 }, /maxEntrySize \(20\) must not exceed/],
+    [{ max: 1, allowStale: 'yes' }, /allowStale must be a boolean/],
+    [{ max: 1, engine: 'rust' }, /engine must be one of "auto", "js", "native"/],
+    [{ max: 1, dispose: 'no' }, /dispose must be a function/],
+  ])('rejects %j', (options, message) => {
+    expect(() => new TtlCache(options as TtlCacheOptions<unknown, unknown>)).toThrow(message);
+  });
+
+  it('rejects a bad size from sizeCalculation, naming it', () => {
+    const c = new TtlCache<string, string>({ maxSize: 10, sizeCalculation: () => Number.NaN });
+    expect(() => c.set('a', 'b')).toThrow(/sizeCalculation returned a positive finite number; got NaN/);
+  });
+
+  it('refuses keys the native engine cannot hold, naming the type', () => {
+    if (!engineInfo().nativeAvailable) throw new Error(engineInfo().reason);
+    const c = new TtlCache<object, string>({ max: 1, engine: 'native' });
+    expect(() => c.set({}, 'v')).toThrow(/native engine takes string, number or Buffer keys; got Object/);
+  });
+});

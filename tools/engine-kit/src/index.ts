@@ -1,0 +1,13 @@
+export { isNativeEngineUnavailableError, NativeEngineUnavailableError } from './errors.js';
+export { loadNative, type NativeLoad, type NativeLoadFailure, type NativeSpec } from './load-native.js';
+export { platformPackage, platformTriple } from './platform.js';
+export {
+  type AutoChoice,
+  type EngineInfo,
+  type EngineName,
+  type EngineOption,
+  forcedEngine,
+  type Resolution,
+  resolveEngine,
+  validateEngineOption,
+} from './resolve-engine.js';
