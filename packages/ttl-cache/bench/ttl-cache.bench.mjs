@@ -1,0 +1,92 @@
+import { defineBench } from '@bulwark/bench';
+import { ANCHORS, makeCache, OURS, randomInts, valueOf, WITH_TTL } from './contestants.mjs';
+
+const BATCH = 1000;
+const keysFor = (n) => Array.from({ length: n }, (_, i) => `key:${i}`);
+
+/** A case that runs BATCH operations per timed call over a prefilled cache. */
+function batched(description, { fill, max, ttl, contestants, step }) {
+  return {
+    description,
+    contestants,
+    setup(contestant, { quick }) {
+      const n = quick ? 10_000 : 100_000;
+      const keys = keysFor(n);
+      const cache = makeCache(contestant, { max: max(n), ttl });
+      if (fill) for (let i = 0; i < n; i++) cache.set(keys[i], valueOf(i));
+      const order = randomInts(n, n);
+      let cursor = 0;
+      return {
+        ops: BATCH,
+        run() {
+          for (let j = 0; j < BATCH; j++) {
+            step(cache, keys, order[cursor], cursor);
+            cursor = cursor + 1 === n ? 0 : cursor + 1;
+          }
+        },
+      };
+    },
+  };
+}
+
+let fresh = 0;
+export default defineBench({
+  package: 'ttl-cache',
+  title: '@bulwark/ttl-cache',
+  contestants: [...OURS, ...ANCHORS],
+  anchors: ANCHORS,
+  cases: {
+    'get-hit': batched('`get` of present keys, random order, 100-character values (100k keys; 10k quick).', {
+      fill: true,
+      max: (n) => n,
+      step: (cache, keys, i) => cache.get(keys[i]),
+    }),
+    'get-miss': batched('`get` of absent keys.', {
+      fill: true,
+      max: (n) => n,
+      step: (cache, keys, i) => cache.get(`${keys[i]}:absent`),
+    }),
+    'set-no-evict': batched('`set` over present keys in a cache with room to spare.', {
+      fill: true,
+      max: (n) => 2 * n,
+      step: (cache, keys, i, c) => cache.set(keys[i], valueOf(c)),
+    }),
+    'set-evict': batched('`set` of new keys into a full cache: every set evicts one entry.', {
+      fill: true,
+      max: (n) => n,
+      step: (cache) => cache.set(`new:${fresh++}`, 'v'),
+    }),
+    'mixed-ttl': batched('90% `get` / 10% `set` with a 60 s TTL on every entry.', {
+      fill: true,
+      max: (n) => n,
+      ttl: 60_000,
+      contestants: WITH_TTL,
+      step: (cache, keys, i, c) => (c % 10 === 0 ? cache.set(keys[i], valueOf(c)) : cache.get(keys[i])),
+    }),
+    'large-heap': {
+      kind: 'memory',
+      description:
+        '1M entries of 100-byte values (50k quick), then 90/10 get/set load: memory held and GC pauses under load. ' +
+        'RSS growth per entry counts what native memory holds off the V8 heap too.',
+      setup(contestant, { quick }) {
+        const n = quick ? 50_000 : 1_000_000;
+        const cache = makeCache(contestant, { max: n });
+        for (let i = 0; i < n; i++) cache.set(`key:${i}`, valueOf(i));
+        const order = randomInts(1 << 16, n, 7);
+        let cursor = 0;
+        return {
+          entries: n,
+          ops: BATCH,
+          run() {
+            for (let j = 0; j < BATCH; j++) {
+              const i = order[cursor];
+              cursor = (cursor + 1) & 0xffff;
+              if (j % 10 === 0) cache.set(`key:${i}`, valueOf(i + j));
+              else cache.get(`key:${i}`);
+            }
+          },
+        };
+      },
+    },
+  },
+});

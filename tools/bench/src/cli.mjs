@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// pnpm bench: runs a package's bench file, every (case, contestant) in a fresh process, in
+// alternating rounds, and writes medians to bench/results/<package>.json and BENCHMARKS.md.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describeMachine } from './machine.mjs';
+import { median } from './median.mjs';
+import { resultsDir } from './paths.mjs';
+import { writeReport } from './report.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const benchFile = resolve(process.argv[2] ?? '');
+const quick = process.env.BENCH_QUICK === '1';
+const definition = (await import(pathToFileURL(benchFile).href)).default;
+const rounds = quick ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
+
+function runWorker(caseName, contestant) {
+  const args = ['--expose-gc', ...(definition.nodeArgs ?? []), join(here, 'worker.mjs'), benchFile, caseName, contestant];
+  const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').at(-1));
+}
+
+/** Round r starts at contestant r, so no contestant always runs first or last. */
+function rotate(list, by) {
+  const k = by % list.length;
+  return [...list.slice(k), ...list.slice(0, k)];
+}
+
+const cases = [];
+for (const [name, benchCase] of Object.entries(definition.cases)) {
+  const contestants = benchCase.contestants ?? definition.contestants;
+  const samples = new Map(contestants.map((c) => [c, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const contestant of rotate(contestants, round)) {
+      samples.get(contestant).push(runWorker(name, contestant));
+      process.stderr.write(`${definition.package} ${name} round ${round + 1}/${rounds}: ${contestant}\n`);
+    }
+  }
+  const results = contestants.map((contestant) => summarize(contestant, samples.get(contestant)));
+  cases.push({ name, description: benchCase.description, kind: benchCase.kind ?? 'throughput', latency: !!benchCase.latency, results, ratios: ratios(results, benchCase.kind) });
+}
+
+const report = {
+  package: definition.package,
+  title: definition.title,
+  anchors: definition.anchors,
+  machine: describeMachine(),
+  date: new Date().toISOString(),
+  quick,
+  rounds,
+  cases,
+};
+const dir = resultsDir(quick);
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, `${definition.package}.json`), `${JSON.stringify(report, null, 2)}\n`);
+const markdown = writeReport(dir);
+process.stderr.write(`wrote ${join(dir, `${definition.package}.json`)} and ${markdown}\n`);
+
+function summarize(contestant, runs) {
+  const pick = (f) => median(runs.map(f));
+  return {
+    contestant,
+    opsPerSec: pick((r) => r.opsPerSec),
+    p50Ns: pick((r) => r.p50Ns),
+    p99Ns: pick((r) => r.p99Ns),
+    gcP99Ms: pick((r) => r.gcP99Ms),
+    gcMaxMs: pick((r) => r.gcMaxMs),
+    heapUsedBytes: pick((r) => r.memory?.heapUsedBytes),
+    rssBytes: pick((r) => r.memory?.rssBytes),
+    bytesPerEntry: pick((r) => r.memory?.bytesPerEntry),
+    runs: runs.length,
+  };
+}
+
+/** Ours against each anchor: throughput as ours/anchor (higher is better), memory as ours/anchor (lower is better). */
+function ratios(results, kind) {
+  const by = new Map(results.map((r) => [r.contestant, r]));
+  const ours = results.filter((r) => !definition.anchors.includes(r.contestant));
+  const out = [];
+  for (const o of ours) {
+    for (const anchor of definition.anchors) {
+      const a = by.get(anchor);
+      if (!a) continue;
+      const entry = { ours: o.contestant, anchor, opsPerSec: o.opsPerSec / a.opsPerSec };
+      if (kind === 'memory') {
+        entry.bytesPerEntry = o.bytesPerEntry / a.bytesPerEntry;
+        entry.gcP99 = a.gcP99Ms > 0 ? o.gcP99Ms / a.gcP99Ms : undefined;
+      }
+      out.push(entry);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,37 @@
+/**
+ * A package's benchmark: cases, each run for every contestant on the same workload.
+ *
+ * @typedef {object} CaseContext
+ * @property {boolean} quick  BENCH_QUICK=1: a short smoke run with smaller data.
+ *
+ * @typedef {object} Prepared
+ * @property {() => unknown} run   One timed call; may return a promise.
+ * @property {number} [ops]        Operations one `run` performs (batching keeps timer overhead out of sub-µs ops).
+ * @property {number} [entries]    Entries the setup holds, for bytes per entry.
+ * @property {() => unknown} [teardown]
+ *
+ * @typedef {object} BenchCase
+ * @property {string} description
+ * @property {'throughput' | 'memory'} [kind]   `memory` also reports heap, RSS and bytes per entry.
+ * @property {boolean} [latency]                Report p50/p99 per op (cases with ops = 1).
+ * @property {string[]} [contestants]          Those that can run this case, when not all can.
+ * @property {(contestant: string, ctx: CaseContext) => Prepared | Promise<Prepared>} setup
+ *
+ * @typedef {object} BenchDefinition
+ * @property {string} package        Short name: results go to bench/results/<package>.json.
+ * @property {string} title
+ * @property {string[]} contestants  Ours first ("ours js", "ours native"), then the anchors.
+ * @property {string[]} anchors      The contestants ours are compared with.
+ * @property {Record<string, BenchCase>} cases
+ * @property {string[]} [nodeArgs]   Extra flags for each worker process.
+ */
+
+/** @param {BenchDefinition} definition */
+export function defineBench(definition) {
+  for (const anchor of definition.anchors) {
+    if (!definition.contestants.includes(anchor)) {
+      throw new Error(`anchor ${anchor} is not among the contestants`);
+    }
+  }
+  return definition;
+}

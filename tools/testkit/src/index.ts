@@ -1,0 +1,5 @@
+export { requireBinary } from './binaries.js';
+export { freePort } from './ports.js';
+export { type ClusterNode, type RedisCluster, startRedisCluster } from './redis-cluster.js';
+export { ping } from './redis-process.js';
+export { type RedisServer, startRedis } from './redis-server.js';
