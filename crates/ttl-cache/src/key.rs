@@ -40,7 +40,9 @@ pub fn encode_bytes(out: &mut Vec<u8>, key: &[u8]) {
 }
 
 pub fn decode(encoded: &[u8]) -> Key<'_> {
-    let (kind, rest) = encoded.split_first().expect("an encoded key has a type byte");
+    let (kind, rest) = encoded
+        .split_first()
+        .expect("an encoded key has a type byte");
     match *kind {
         STRING => Key::String(std::str::from_utf8(rest).expect("string keys are stored as UTF-8")),
         NUMBER => {

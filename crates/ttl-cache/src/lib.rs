@@ -92,7 +92,11 @@ impl NativeStore {
     }
 
     #[napi]
-    pub fn get(&mut self, key: Either3<String, f64, Buffer>, now: f64) -> Option<Either3<String, Buffer, Uint8Array>> {
+    pub fn get(
+        &mut self,
+        key: Either3<String, f64, Buffer>,
+        now: f64,
+    ) -> Option<Either3<String, Buffer, Uint8Array>> {
         let encoded = self.encode(&key);
         let value = self.store.get(&encoded, now, value_out);
         self.scratch = encoded;
@@ -132,9 +136,16 @@ impl NativeStore {
     ) {
         let encoded = self.encode(&key);
         match &value {
-            Either::A(s) => self.store.set(&encoded, ValueTag::String, s.as_bytes(), size, ttl, now),
+            Either::A(s) => {
+                self.store
+                    .set(&encoded, ValueTag::String, s.as_bytes(), size, ttl, now)
+            }
             Either::B(b) => {
-                let tag = if serialized { ValueTag::Serialized } else { ValueTag::Buffer };
+                let tag = if serialized {
+                    ValueTag::Serialized
+                } else {
+                    ValueTag::Buffer
+                };
                 self.store.set(&encoded, tag, b, size, ttl, now)
             }
         }
@@ -231,7 +242,10 @@ impl NativeStore {
             .into_iter()
             .map(|r| NativeRemoval {
                 key: key_out(&r.key),
-                value: value_out(Found { tag: r.tag, bytes: &r.value }),
+                value: value_out(Found {
+                    tag: r.tag,
+                    bytes: &r.value,
+                }),
                 reason: reason_name(r.reason).to_owned(),
             })
             .collect()

@@ -60,7 +60,10 @@ impl Slot {
     }
 
     pub fn found(&self) -> Found<'_> {
-        Found { tag: self.tag, bytes: self.value() }
+        Found {
+            tag: self.tag,
+            bytes: self.value(),
+        }
     }
 
     pub fn is_stale(&self, now: f64) -> bool {

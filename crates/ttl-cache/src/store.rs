@@ -257,7 +257,12 @@ impl Store {
                 let slot = &mut self.slots[i as usize];
                 let next = slot.next;
                 let (key, tag, value) = slot.take();
-                self.removed.push(Removed { key, tag, value, reason: Reason::Clear });
+                self.removed.push(Removed {
+                    key,
+                    tag,
+                    value,
+                    reason: Reason::Clear,
+                });
                 i = next;
             }
         }
@@ -352,7 +357,12 @@ impl Store {
         self.len -= 1;
         if self.policy.track_removals {
             let (key, tag, value) = slot.take();
-            self.removed.push(Removed { key, tag, value, reason });
+            self.removed.push(Removed {
+                key,
+                tag,
+                value,
+                reason,
+            });
         } else {
             slot.release();
         }

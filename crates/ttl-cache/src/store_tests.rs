@@ -9,22 +9,36 @@ fn store(policy: Policy) -> Store {
 }
 
 fn put(s: &mut Store, key: &str, value: &str, ttl: f64, now: f64) {
-    s.set(key.as_bytes(), ValueTag::String, value.as_bytes(), 1.0, ttl, now);
+    s.set(
+        key.as_bytes(),
+        ValueTag::String,
+        value.as_bytes(),
+        1.0,
+        ttl,
+        now,
+    );
 }
 
 fn read(s: &mut Store, key: &str, now: f64) -> Option<String> {
-    s.get(key.as_bytes(), now, |f| String::from_utf8(f.bytes.to_vec()).unwrap())
+    s.get(key.as_bytes(), now, |f| {
+        String::from_utf8(f.bytes.to_vec()).unwrap()
+    })
 }
 
 fn keys(s: &Store, now: f64) -> Vec<String> {
     let mut out = Vec::new();
-    s.for_each(now, |slot| out.push(String::from_utf8(slot.key().to_vec()).unwrap()));
+    s.for_each(now, |slot| {
+        out.push(String::from_utf8(slot.key().to_vec()).unwrap())
+    });
     out
 }
 
 #[test]
 fn evicts_the_least_recently_used_entry_past_max() {
-    let mut s = store(Policy { max: 2, ..Policy::default() });
+    let mut s = store(Policy {
+        max: 2,
+        ..Policy::default()
+    });
     put(&mut s, "a", "1", 0.0, 0.0);
     put(&mut s, "b", "2", 0.0, 0.0);
     assert_eq!(read(&mut s, "a", 0.0).as_deref(), Some("1"));
@@ -35,9 +49,19 @@ fn evicts_the_least_recently_used_entry_past_max() {
 
 #[test]
 fn max_size_bounds_the_sum_of_sizes() {
-    let mut s = store(Policy { max_size: 10.0, ..Policy::default() });
+    let mut s = store(Policy {
+        max_size: 10.0,
+        ..Policy::default()
+    });
     for (i, size) in [4.0, 4.0, 4.0, 9.0].iter().enumerate() {
-        s.set(format!("k{i}").as_bytes(), ValueTag::Buffer, b"x", *size, 0.0, 0.0);
+        s.set(
+            format!("k{i}").as_bytes(),
+            ValueTag::Buffer,
+            b"x",
+            *size,
+            0.0,
+            0.0,
+        );
         assert!(s.calculated_size() <= 10.0);
     }
     assert_eq!(s.len(), 1);
@@ -57,7 +81,11 @@ fn an_entry_expires_when_its_ttl_has_passed() {
 
 #[test]
 fn allow_stale_serves_a_stale_value_once_then_forgets_it() {
-    let mut s = store(Policy { allow_stale: true, track_removals: true, ..Policy::default() });
+    let mut s = store(Policy {
+        allow_stale: true,
+        track_removals: true,
+        ..Policy::default()
+    });
     put(&mut s, "a", "1", 10.0, 0.0);
     assert_eq!(read(&mut s, "a", 50.0).as_deref(), Some("1"));
     assert_eq!(read(&mut s, "a", 50.0), None);
@@ -69,7 +97,10 @@ fn allow_stale_serves_a_stale_value_once_then_forgets_it() {
 
 #[test]
 fn update_age_on_get_restarts_the_ttl() {
-    let mut s = store(Policy { update_age_on_get: true, ..Policy::default() });
+    let mut s = store(Policy {
+        update_age_on_get: true,
+        ..Policy::default()
+    });
     put(&mut s, "a", "1", 100.0, 0.0);
     assert!(read(&mut s, "a", 90.0).is_some());
     assert!(read(&mut s, "a", 180.0).is_some());
@@ -78,13 +109,19 @@ fn update_age_on_get_restarts_the_ttl() {
 
 #[test]
 fn overwriting_reports_the_old_value_unless_it_is_the_same() {
-    let mut s = store(Policy { track_removals: true, ..Policy::default() });
+    let mut s = store(Policy {
+        track_removals: true,
+        ..Policy::default()
+    });
     put(&mut s, "a", "1", 0.0, 0.0);
     put(&mut s, "a", "1", 0.0, 0.0);
     assert!(s.take_removed().is_empty());
     put(&mut s, "a", "2", 0.0, 0.0);
     let removed = s.take_removed();
-    assert_eq!((&*removed[0].value, removed[0].reason), (&b"1"[..], Reason::Set));
+    assert_eq!(
+        (&*removed[0].value, removed[0].reason),
+        (&b"1"[..], Reason::Set)
+    );
     assert_eq!(read(&mut s, "a", 0.0).as_deref(), Some("2"));
 }
 
@@ -102,12 +139,18 @@ fn purge_and_shrink_remove_the_right_entries() {
 
 #[test]
 fn slots_are_reused_and_memory_returns_when_empty() {
-    let mut s = store(Policy { max: 3, ..Policy::default() });
+    let mut s = store(Policy {
+        max: 3,
+        ..Policy::default()
+    });
     for i in 0..1000 {
         put(&mut s, &format!("k{i}"), "v", 0.0, 0.0);
     }
     assert_eq!(s.len(), 3);
-    assert!(s.memory_bytes() < 4096, "slab stays at the bound, not the history");
+    assert!(
+        s.memory_bytes() < 4096,
+        "slab stays at the bound, not the history"
+    );
     s.clear();
     assert_eq!((s.len(), s.calculated_size()), (0, 0.0));
 }

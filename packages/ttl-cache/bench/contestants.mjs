@@ -30,7 +30,7 @@ export function makeCache(name, { max, ttl }) {
 }
 
 /** A flat (not rope) string of `length` characters, distinct per `i`. */
-export function valueOf(i, length = 100) {
+export function valueFor(i, length = 100) {
   const digits = String(i);
   return Buffer.from('v'.repeat(length - digits.length) + digits, 'latin1').toString('latin1');
 }

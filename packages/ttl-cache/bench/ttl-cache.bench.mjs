@@ -1,5 +1,5 @@
 import { defineBench } from '@bulwark/bench';
-import { ANCHORS, makeCache, OURS, randomInts, valueOf, WITH_TTL } from './contestants.mjs';
+import { ANCHORS, makeCache, OURS, randomInts, valueFor, WITH_TTL } from './contestants.mjs';
 
 const BATCH = 1000;
 const keysFor = (n) => Array.from({ length: n }, (_, i) => `key:${i}`);
@@ -13,7 +13,7 @@ function batched(description, { fill, max, ttl, contestants, step }) {
       const n = quick ? 10_000 : 100_000;
       const keys = keysFor(n);
       const cache = makeCache(contestant, { max: max(n), ttl });
-      if (fill) for (let i = 0; i < n; i++) cache.set(keys[i], valueOf(i));
+      if (fill) for (let i = 0; i < n; i++) cache.set(keys[i], valueFor(i));
       const order = randomInts(n, n);
       let cursor = 0;
       return {
@@ -36,11 +36,14 @@ export default defineBench({
   contestants: [...OURS, ...ANCHORS],
   anchors: ANCHORS,
   cases: {
-    'get-hit': batched('`get` of present keys, random order, 100-character values (100k keys; 10k quick).', {
-      fill: true,
-      max: (n) => n,
-      step: (cache, keys, i) => cache.get(keys[i]),
-    }),
+    'get-hit': batched(
+      '`get` of present keys, random order, 100-character values (100k keys; 10k quick).',
+      {
+        fill: true,
+        max: (n) => n,
+        step: (cache, keys, i) => cache.get(keys[i]),
+      },
+    ),
     'get-miss': batched('`get` of absent keys.', {
       fill: true,
       max: (n) => n,
@@ -49,7 +52,7 @@ export default defineBench({
     'set-no-evict': batched('`set` over present keys in a cache with room to spare.', {
       fill: true,
       max: (n) => 2 * n,
-      step: (cache, keys, i, c) => cache.set(keys[i], valueOf(c)),
+      step: (cache, keys, i, c) => cache.set(keys[i], valueFor(c)),
     }),
     'set-evict': batched('`set` of new keys into a full cache: every set evicts one entry.', {
       fill: true,
@@ -61,7 +64,8 @@ export default defineBench({
       max: (n) => n,
       ttl: 60_000,
       contestants: WITH_TTL,
-      step: (cache, keys, i, c) => (c % 10 === 0 ? cache.set(keys[i], valueOf(c)) : cache.get(keys[i])),
+      step: (cache, keys, i, c) =>
+        c % 10 === 0 ? cache.set(keys[i], valueFor(c)) : cache.get(keys[i]),
     }),
     'large-heap': {
       kind: 'memory',
@@ -71,7 +75,7 @@ export default defineBench({
       setup(contestant, { quick }) {
         const n = quick ? 50_000 : 1_000_000;
         const cache = makeCache(contestant, { max: n });
-        for (let i = 0; i < n; i++) cache.set(`key:${i}`, valueOf(i));
+        for (let i = 0; i < n; i++) cache.set(`key:${i}`, valueFor(i));
         const order = randomInts(1 << 16, n, 7);
         let cursor = 0;
         return {
@@ -81,7 +85,7 @@ export default defineBench({
             for (let j = 0; j < BATCH; j++) {
               const i = order[cursor];
               cursor = (cursor + 1) & 0xffff;
-              if (j % 10 === 0) cache.set(`key:${i}`, valueOf(i + j));
+              if (j % 10 === 0) cache.set(`key:${i}`, valueFor(i + j));
               else cache.get(`key:${i}`);
             }
           },

@@ -11,4 +11,10 @@ export { engineInfo } from './native-binding.js';
 export type { TtlCacheOptions } from './options.js';
 export { type Serializer, structuredCloneSerializer } from './serializer.js';
 export type { CacheStats } from './stats.js';
-export { type DumpedEntry, type FetchOptions, type Loader, type SetOptions, TtlCache } from './ttl-cache.js';
+export {
+  type DumpedEntry,
+  type FetchOptions,
+  type Loader,
+  type SetOptions,
+  TtlCache,
+} from './ttl-cache.js';

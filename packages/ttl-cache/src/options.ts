@@ -55,24 +55,33 @@ export interface ResolvedOptions<K, V> {
 
 export function resolveOptions<K, V>(options: TtlCacheOptions<K, V>): ResolvedOptions<K, V> {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError('TtlCache: options must be an object with at least one of max, maxSize, ttl');
+    throw new TypeError(
+      'TtlCache: options must be an object with at least one of max, maxSize, ttl',
+    );
   }
   const max = positiveInteger('max', options.max);
   const maxSize = positiveNumber('maxSize', options.maxSize);
   const ttl = duration('ttl', options.ttl);
   if (max === 0 && maxSize === 0 && ttl === 0) {
-    throw new TypeError('TtlCache: set at least one of max, maxSize, ttl: an unbounded cache is a leak');
+    throw new TypeError(
+      'TtlCache: set at least one of max, maxSize, ttl: an unbounded cache is a leak',
+    );
   }
   const sizeCalculation = fn('sizeCalculation', options.sizeCalculation);
   if (maxSize > 0 && !sizeCalculation) {
-    throw new TypeError('maxSize needs sizeCalculation: a function (value, key) => size in the units of maxSize');
+    throw new TypeError(
+      'maxSize needs sizeCalculation: a function (value, key) => size in the units of maxSize',
+    );
   }
   const maxEntrySize = positiveNumber('maxEntrySize', options.maxEntrySize) || maxSize;
   if (maxSize > 0 && maxEntrySize > maxSize) {
     throw new RangeError(`maxEntrySize (${maxEntrySize}) must not exceed maxSize (${maxSize})`);
   }
   const serializer = options.serializer ?? structuredCloneSerializer;
-  if (typeof serializer?.serialize !== 'function' || typeof serializer?.deserialize !== 'function') {
+  if (
+    typeof serializer?.serialize !== 'function' ||
+    typeof serializer?.deserialize !== 'function'
+  ) {
     throw new TypeError('serializer must have serialize(value) and deserialize(bytes) functions');
   }
   const clock = options.clock ?? monotonicClock;
@@ -115,14 +124,17 @@ function positiveNumber(name: string, value: unknown): number {
 export function duration(name: string, value: unknown): number {
   if (value === undefined) return 0;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${name} must be a finite number of ms >= 0 (0 for no expiry); got ${String(value)}`);
+    throw new RangeError(
+      `${name} must be a finite number of ms >= 0 (0 for no expiry); got ${String(value)}`,
+    );
   }
   return value;
 }
 
 function flag(name: string, value: unknown): boolean {
   if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean; got ${String(value)}`);
+  if (typeof value !== 'boolean')
+    throw new TypeError(`${name} must be a boolean; got ${String(value)}`);
   return value;
 }
 

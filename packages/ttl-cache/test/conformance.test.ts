@@ -23,7 +23,13 @@ describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)'
     const c = cache({ max: 10 });
     expect(c.get('a')).toBeUndefined();
     c.set('a', 'A');
-    expect([c.get('a'), c.peek('a'), c.has('a'), c.has('b'), c.size]).toEqual(['A', 'A', true, false, 1]);
+    expect([c.get('a'), c.peek('a'), c.has('a'), c.has('b'), c.size]).toEqual([
+      'A',
+      'A',
+      true,
+      false,
+      1,
+    ]);
     expect(c.delete('a')).toBe(true);
     expect(c.delete('a')).toBe(false);
     expect(c.size).toBe(0);
@@ -38,7 +44,9 @@ describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)'
   it('round-trips strings, Buffers and structured values', () => {
     const c = cache<string, unknown>({ max: 10 });
     const value = { n: 1, list: [1, 'two'], when: new Date(5), map: new Map([['k', 2]]) };
-    c.set('obj', value).set('buf', Buffer.from([1, 2, 3])).set('str', 'héllo');
+    c.set('obj', value)
+      .set('buf', Buffer.from([1, 2, 3]))
+      .set('str', 'héllo');
     expect(c.get('obj')).toEqual(value);
     expect(Buffer.isBuffer(c.get('buf'))).toBe(true);
     expect([...(c.get('buf') as Buffer)]).toEqual([1, 2, 3]);
@@ -84,7 +92,12 @@ describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)'
     expect(c.getRemainingTTL('forever')).toBe(Number.POSITIVE_INFINITY);
     expect(c.getRemainingTTL('missing')).toBe(0);
     clock.t += 40;
-    expect([c.get('a'), c.has('a'), c.get('b'), c.get('forever')]).toEqual([undefined, false, '2', '3']);
+    expect([c.get('a'), c.has('a'), c.get('b'), c.get('forever')]).toEqual([
+      undefined,
+      false,
+      '2',
+      '3',
+    ]);
     expect(c.size).toBe(2);
     expect(c.stats().expirations).toBe(1);
   });
@@ -282,10 +295,13 @@ describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)'
   it('caches a wrapped function by its argument', async () => {
     const c = cache<string, number>({ max: 10 });
     let calls = 0;
-    const square = c.cached(async (x: number) => {
-      calls++;
-      return x * x;
-    }, { key: (x) => `sq:${x}` });
+    const square = c.cached(
+      async (x: number) => {
+        calls++;
+        return x * x;
+      },
+      { key: (x) => `sq:${x}` },
+    );
     expect([await square(3), await square(3), await square(4)]).toEqual([9, 9, 16]);
     expect(calls).toBe(2);
   });
@@ -298,7 +314,10 @@ describe('TtlCache options', () => {
     [{ max: 1.5 }, /max must be a positive integer/],
     [{ ttl: -1 }, /ttl must be a finite number/],
     [{ maxSize: 10 }, /maxSize needs sizeCalculation/],
-    [{ maxSize: 10, sizeCalculation: () => 1, maxEntrySize: 20 }, /maxEntrySize \(20\) must not exceed/],
+    [
+      { maxSize: 10, sizeCalculation: () => 1, maxEntrySize: 20 },
+      /maxEntrySize \(20\) must not exceed/,
+    ],
     [{ max: 1, allowStale: 'yes' }, /allowStale must be a boolean/],
     [{ max: 1, engine: 'rust' }, /engine must be one of "auto", "js", "native"/],
     [{ max: 1, dispose: 'no' }, /dispose must be a function/],
@@ -308,12 +327,16 @@ describe('TtlCache options', () => {
 
   it('rejects a bad size from sizeCalculation, naming it', () => {
     const c = new TtlCache<string, string>({ maxSize: 10, sizeCalculation: () => Number.NaN });
-    expect(() => c.set('a', 'b')).toThrow(/sizeCalculation returned a positive finite number; got NaN/);
+    expect(() => c.set('a', 'b')).toThrow(
+      /sizeCalculation returned a positive finite number; got NaN/,
+    );
   });
 
   it('refuses keys the native engine cannot hold, naming the type', () => {
     if (!engineInfo().nativeAvailable) throw new Error(engineInfo().reason);
     const c = new TtlCache<object, string>({ max: 1, engine: 'native' });
-    expect(() => c.set({}, 'v')).toThrow(/native engine takes string, number or Buffer keys; got Object/);
+    expect(() => c.set({}, 'v')).toThrow(
+      /native engine takes string, number or Buffer keys; got Object/,
+    );
   });
 });

@@ -26,7 +26,9 @@ const probe = `
 function run(cwd: string, env: Record<string, string> = {}) {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   if (!('BULWARK_ENGINE' in env)) delete childEnv.BULWARK_ENGINE;
-  return JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd, env: childEnv, encoding: 'utf8' }));
+  return JSON.parse(
+    execFileSync(process.execPath, ['-e', probe], { cwd, env: childEnv, encoding: 'utf8' }),
+  );
 }
 
 /** The package as npm would install it on a platform with no binary: dist and loader only. */
@@ -54,13 +56,21 @@ describe('engine selection', () => {
 
   it('BULWARK_ENGINE=native moves auto to native; an explicit option still wins', () => {
     const r = run(packageRoot, { BULWARK_ENGINE: 'native' });
-    expect(r.info).toMatchObject({ engine: 'native', nativeAvailable: true, reason: 'BULWARK_ENGINE=native' });
+    expect(r.info).toMatchObject({
+      engine: 'native',
+      nativeAvailable: true,
+      reason: 'BULWARK_ENGINE=native',
+    });
     expect([r.auto, r.js, r.native]).toEqual(['native', 'js', 'native']);
   });
 
   it('BULWARK_ENGINE=js moves auto to js', () => {
     const r = run(packageRoot, { BULWARK_ENGINE: 'js' });
-    expect(r.info).toMatchObject({ engine: 'js', nativeAvailable: true, reason: 'BULWARK_ENGINE=js' });
+    expect(r.info).toMatchObject({
+      engine: 'js',
+      nativeAvailable: true,
+      reason: 'BULWARK_ENGINE=js',
+    });
     expect(r.auto).toBe('js');
   });
 
@@ -77,11 +87,15 @@ describe('engine selection', () => {
     expect(r.info.reason).toContain(`no native binary for ${triple}`);
     expect(r.auto).toBe('js');
     expect(r.native.code).toBe('ERR_NATIVE_ENGINE_UNAVAILABLE');
-    expect(r.native.message).toContain(`no native binary for ${triple}: install @bulwark/ttl-cache-${triple}`);
+    expect(r.native.message).toContain(
+      `no native binary for ${triple}: install @bulwark/ttl-cache-${triple}`,
+    );
 
     const forced = run(dir, { BULWARK_ENGINE: 'native' });
     expect(forced.info).toMatchObject({ engine: 'native', nativeAvailable: false });
-    expect(forced.auto.message).toMatch(/BULWARK_ENGINE=native asks for the native engine, but no native binary/);
+    expect(forced.auto.message).toMatch(
+      /BULWARK_ENGINE=native asks for the native engine, but no native binary/,
+    );
     expect(run(dir, { BULWARK_ENGINE: 'js' }).info.reason).toBe('BULWARK_ENGINE=js');
   });
 

@@ -17,8 +17,18 @@ const definition = (await import(pathToFileURL(benchFile).href)).default;
 const rounds = quick ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
 
 function runWorker(caseName, contestant) {
-  const args = ['--expose-gc', ...(definition.nodeArgs ?? []), join(here, 'worker.mjs'), benchFile, caseName, contestant];
-  const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = [
+    '--expose-gc',
+    ...(definition.nodeArgs ?? []),
+    join(here, 'worker.mjs'),
+    benchFile,
+    caseName,
+    contestant,
+  ];
+  const out = execFileSync(process.execPath, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return JSON.parse(out.trim().split('\n').at(-1));
 }
 
@@ -35,11 +45,20 @@ for (const [name, benchCase] of Object.entries(definition.cases)) {
   for (let round = 0; round < rounds; round++) {
     for (const contestant of rotate(contestants, round)) {
       samples.get(contestant).push(runWorker(name, contestant));
-      process.stderr.write(`${definition.package} ${name} round ${round + 1}/${rounds}: ${contestant}\n`);
+      process.stderr.write(
+        `${definition.package} ${name} round ${round + 1}/${rounds}: ${contestant}\n`,
+      );
     }
   }
   const results = contestants.map((contestant) => summarize(contestant, samples.get(contestant)));
-  cases.push({ name, description: benchCase.description, kind: benchCase.kind ?? 'throughput', latency: !!benchCase.latency, results, ratios: ratios(results, benchCase.kind) });
+  cases.push({
+    name,
+    description: benchCase.description,
+    kind: benchCase.kind ?? 'throughput',
+    latency: !!benchCase.latency,
+    results,
+    ratios: ratios(results, benchCase.kind),
+  });
 }
 
 const report = {

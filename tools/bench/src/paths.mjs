@@ -25,5 +25,7 @@ export function resultsDir(quick) {
 /** BENCHMARKS.md sits at the root for real runs and beside the results otherwise. */
 export function reportPath(dir) {
   const root = workspaceRoot();
-  return resolve(dir) === join(root, 'bench', 'results') ? join(root, 'BENCHMARKS.md') : join(dir, 'BENCHMARKS.md');
+  return resolve(dir) === join(root, 'bench', 'results')
+    ? join(root, 'BENCHMARKS.md')
+    : join(dir, 'BENCHMARKS.md');
 }

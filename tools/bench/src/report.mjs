@@ -40,13 +40,25 @@ function section(r) {
     if (memory) head.push('heap used', 'RSS', 'bytes/entry', 'GC p99', 'GC max');
     const anchors = r.anchors.filter((a) => c.results.some((x) => x.contestant === a));
     const ratioCols = anchors.map((a) => (memory ? `bytes/entry vs ${a}` : `vs ${a}`));
-    out.push(`| ${[...head, ...ratioCols].join(' | ')} |`, `|${[...head, ...ratioCols].map(() => ' --- ').join('|')}|`);
+    out.push(
+      `| ${[...head, ...ratioCols].join(' | ')} |`,
+      `|${[...head, ...ratioCols].map(() => ' --- ').join('|')}|`,
+    );
     for (const res of c.results) {
       const row = [res.contestant, ops(res.opsPerSec)];
       if (c.latency) row.push(ns(res.p50Ns), ns(res.p99Ns));
-      if (memory) row.push(bytes(res.heapUsedBytes), bytes(res.rssBytes), num(res.bytesPerEntry), msFmt(res.gcP99Ms), msFmt(res.gcMaxMs));
+      if (memory)
+        row.push(
+          bytes(res.heapUsedBytes),
+          bytes(res.rssBytes),
+          num(res.bytesPerEntry),
+          msFmt(res.gcP99Ms),
+          msFmt(res.gcMaxMs),
+        );
       for (const a of anchors) {
-        const x = oursNames.includes(res.contestant) ? c.ratios.find((q) => q.ours === res.contestant && q.anchor === a) : undefined;
+        const x = oursNames.includes(res.contestant)
+          ? c.ratios.find((q) => q.ours === res.contestant && q.anchor === a)
+          : undefined;
         row.push(x ? `${(memory ? x.bytesPerEntry : x.opsPerSec).toFixed(2)}×` : '');
       }
       out.push(`| ${row.join(' | ')} |`);
@@ -56,8 +68,16 @@ function section(r) {
   return out;
 }
 
-const ops = (v) => (v === undefined ? '' : v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)} k` : v.toFixed(0));
-const ns = (v) => (v === undefined ? '' : v >= 1e3 ? `${(v / 1e3).toFixed(1)} µs` : `${v.toFixed(0)} ns`);
+const ops = (v) =>
+  v === undefined
+    ? ''
+    : v >= 1e6
+      ? `${(v / 1e6).toFixed(2)} M`
+      : v >= 1e3
+        ? `${(v / 1e3).toFixed(1)} k`
+        : v.toFixed(0);
+const ns = (v) =>
+  v === undefined ? '' : v >= 1e3 ? `${(v / 1e3).toFixed(1)} µs` : `${v.toFixed(0)} ns`;
 const bytes = (v) => (v === undefined ? '' : `${(v / 2 ** 20).toFixed(1)} MiB`);
 const num = (v) => (v === undefined ? '' : v.toFixed(0));
 const msFmt = (v) => (v === undefined ? '' : `${v.toFixed(2)} ms`);

@@ -53,7 +53,9 @@ process.stdout.write(
     p50Ns: benchCase.latency ? (result.latency.p50 * 1e6) / ops : undefined,
     p99Ns: benchCase.latency ? (result.latency.p99 * 1e6) / ops : undefined,
     gcPauses: sorted.length,
-    gcP99Ms: sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] : 0,
+    gcP99Ms: sorted.length
+      ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]
+      : 0,
     gcMaxMs: sorted.at(-1) ?? 0,
     memory,
   })}\n`,

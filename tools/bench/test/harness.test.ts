@@ -28,9 +28,18 @@ describe('bench harness', () => {
     expect(report.machine).toMatchObject({ node: process.version });
     expect(report.cases.map((c: { name: string }) => c.name)).toEqual(['sum', 'held']);
     const sum = report.cases[0];
-    expect(sum.results.map((r: { contestant: string }) => r.contestant)).toEqual(['ours', 'anchor']);
-    expect(sum.results.every((r: { opsPerSec: number; p99Ns: number }) => r.opsPerSec > 0 && r.p99Ns > 0)).toBe(true);
-    expect(sum.ratios[0].opsPerSec).toBeCloseTo(sum.results[0].opsPerSec / sum.results[1].opsPerSec);
+    expect(sum.results.map((r: { contestant: string }) => r.contestant)).toEqual([
+      'ours',
+      'anchor',
+    ]);
+    expect(
+      sum.results.every(
+        (r: { opsPerSec: number; p99Ns: number }) => r.opsPerSec > 0 && r.p99Ns > 0,
+      ),
+    ).toBe(true);
+    expect(sum.ratios[0].opsPerSec).toBeCloseTo(
+      sum.results[0].opsPerSec / sum.results[1].opsPerSec,
+    );
     expect(report.cases[1].results[0].bytesPerEntry).toBeGreaterThan(0);
     const markdown = readFileSync(join(out, 'BENCHMARKS.md'), 'utf8');
     expect(markdown).toContain('## tiny fixture');

@@ -1,5 +1,10 @@
 export { isNativeEngineUnavailableError, NativeEngineUnavailableError } from './errors.js';
-export { loadNative, type NativeLoad, type NativeLoadFailure, type NativeSpec } from './load-native.js';
+export {
+  loadNative,
+  type NativeLoad,
+  type NativeLoadFailure,
+  type NativeSpec,
+} from './load-native.js';
 export { platformPackage, platformTriple } from './platform.js';
 export {
   type AutoChoice,

@@ -44,7 +44,10 @@ function findLoadedBinary(spec: NativeSpec): string | null {
   const prefix = `${spec.binaryName}.`;
   for (const path of Object.keys(spec.require.cache)) {
     const file = path.slice(path.lastIndexOf('/') + 1);
-    if (path.endsWith('.node') && (file.startsWith(prefix) || path.includes(`/${platformPackage(spec.packageName)}/`))) {
+    if (
+      path.endsWith('.node') &&
+      (file.startsWith(prefix) || path.includes(`/${platformPackage(spec.packageName)}/`))
+    ) {
       return path;
     }
   }

@@ -32,7 +32,9 @@ export function forcedEngine(): EngineName | undefined {
   const value = process.env.BULWARK_ENGINE;
   if (value === undefined || value === '' || value === 'auto') return undefined;
   if (value === 'js' || value === 'native') return value;
-  throw new TypeError(`BULWARK_ENGINE must be "js", "native" or unset; got ${JSON.stringify(value)}`);
+  throw new TypeError(
+    `BULWARK_ENGINE must be "js", "native" or unset; got ${JSON.stringify(value)}`,
+  );
 }
 
 export function validateEngineOption(value: unknown): EngineOption {
@@ -73,6 +75,8 @@ export function resolveEngine(
   if (auto.engine === 'native' && !nativeAvailable) {
     return make('js', `auto: ${auto.reason}, but ${native.failure?.message}; using js`);
   }
-  const unavailable = nativeAvailable ? '' : ` (native engine unavailable: ${native.failure?.message})`;
+  const unavailable = nativeAvailable
+    ? ''
+    : ` (native engine unavailable: ${native.failure?.message})`;
   return make(auto.engine, `auto: ${auto.reason}${unavailable}`);
 }

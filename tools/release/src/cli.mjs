@@ -37,7 +37,11 @@ for (const name of readdirSync(packagesDir)) {
 
 function isPublished(name, version) {
   try {
-    return execFileSync('npm', ['view', `${name}@${version}`, 'version'], { encoding: 'utf8' }).trim() === version;
+    return (
+      execFileSync('npm', ['view', `${name}@${version}`, 'version'], {
+        encoding: 'utf8',
+      }).trim() === version
+    );
   } catch {
     return false;
   }

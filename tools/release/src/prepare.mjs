@@ -18,19 +18,27 @@ const napiBin = resolve(import.meta.dirname, '../../../node_modules/.bin/napi');
  * - `requireAllTargets`: the release job has every target's artifact and must not ship
  *   without one; locally only the targets built here are rehearsed.
  */
-export function prepareRelease(packageDir, { artifactsDir = packageDir, publish = false, requireAllTargets = false } = {}) {
+export function prepareRelease(
+  packageDir,
+  { artifactsDir = packageDir, publish = false, requireAllTargets = false } = {},
+) {
   const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
   const { binaryName, targets } = pkg.napi;
-  const built = targets.filter((t) => existsSync(join(artifactsDir, `${binaryName}.${platformOf(t)}.node`)));
+  const built = targets.filter((t) =>
+    existsSync(join(artifactsDir, `${binaryName}.${platformOf(t)}.node`)),
+  );
   const missing = targets.filter((t) => !built.includes(t));
   if (built.length === 0) throw new Error(`${pkg.name}: no binary built; run pnpm build first`);
   if (requireAllTargets && missing.length > 0) {
-    throw new Error(`${pkg.name}: no artifact for ${missing.join(', ')}; refusing to release without them`);
+    throw new Error(
+      `${pkg.name}: no artifact for ${missing.join(', ')}; refusing to release without them`,
+    );
   }
 
   const work = mkdtempSync(join(tmpdir(), 'bulwark-release-'));
   for (const file of ['package.json', 'binding.cjs', 'dist', 'README.md']) {
-    if (existsSync(join(packageDir, file))) cpSync(join(packageDir, file), join(work, file), { recursive: true });
+    if (existsSync(join(packageDir, file)))
+      cpSync(join(packageDir, file), join(work, file), { recursive: true });
   }
   mkdirSync(join(work, 'artifacts'));
   for (const t of built) {
@@ -41,7 +49,11 @@ export function prepareRelease(packageDir, { artifactsDir = packageDir, publish 
   writeFileSync(join(work, 'napi.local.json'), JSON.stringify({ ...pkg.napi, targets: built }));
 
   const napi = (...args) =>
-    execFileSync(napiBin, [...args, '-c', 'napi.local.json'], { cwd: work, encoding: 'utf8', stdio: 'pipe' });
+    execFileSync(napiBin, [...args, '-c', 'napi.local.json'], {
+      cwd: work,
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
   napi('create-npm-dirs');
   napi('artifacts', '--output-dir', 'artifacts');
   if (publish) {
@@ -55,7 +67,13 @@ export function prepareRelease(packageDir, { artifactsDir = packageDir, publish 
   const platformPackages = built.map((t) => {
     const dir = join(work, 'npm', platformOf(t));
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    return { target: t, dir, name: manifest.name, version: manifest.version, files: packedFiles(dir) };
+    return {
+      target: t,
+      dir,
+      name: manifest.name,
+      version: manifest.version,
+      files: packedFiles(dir),
+    };
   });
   return {
     name: pkg.name,
@@ -76,5 +94,7 @@ function packedFiles(dir) {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   });
-  return JSON.parse(out)[0].files.map((f) => f.path).sort();
+  return JSON.parse(out)[0]
+    .files.map((f) => f.path)
+    .sort();
 }

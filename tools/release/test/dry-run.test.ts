@@ -18,7 +18,10 @@ describe('release dry run (linux-x64-gnu, the target this machine builds)', () =
     expect(r.notBuilt).toHaveLength(6);
     expect(r.optionalDependencies).toEqual({ '@bulwark/ttl-cache-linux-x64-gnu': r.version });
     const [platform] = r.platformPackages;
-    expect(platform).toMatchObject({ name: '@bulwark/ttl-cache-linux-x64-gnu', version: r.version });
+    expect(platform).toMatchObject({
+      name: '@bulwark/ttl-cache-linux-x64-gnu',
+      version: r.version,
+    });
     expect(platform.files).toContain('ttl-cache.linux-x64-gnu.node');
     // The main package ships the loader and the JS, never a binary.
     expect(r.mainFiles).toContain('binding.cjs');

@@ -9,6 +9,8 @@ export function requireBinary(name: 'redis-server' | 'redis-cli'): string {
   try {
     return execFileSync('/bin/sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error(`testkit: ${name} was not found on PATH, and these tests need a real Redis. ${INSTALL_HINT}`);
+    throw new Error(
+      `testkit: ${name} was not found on PATH, and these tests need a real Redis. ${INSTALL_HINT}`,
+    );
   }
 }

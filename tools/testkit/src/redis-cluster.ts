@@ -29,7 +29,9 @@ export interface RedisCluster {
 export async function startRedisCluster(options: { masters?: number } = {}): Promise<RedisCluster> {
   const masters = options.masters ?? 3;
   if (!Number.isInteger(masters) || masters < 3) {
-    throw new RangeError(`masters must be an integer >= 3 (Redis Cluster's minimum); got ${masters}`);
+    throw new RangeError(
+      `masters must be an integer >= 3 (Redis Cluster's minimum); got ${masters}`,
+    );
   }
   const cli = requireBinary('redis-cli');
   const procs: RedisProcess[] = [];
@@ -37,15 +39,25 @@ export async function startRedisCluster(options: { masters?: number } = {}): Pro
     for (let i = 0; i < masters; i++) {
       const port = await freePort({ withClusterBus: true });
       const proc = new RedisProcess(port, [
-        '--cluster-enabled', 'yes',
-        '--cluster-config-file', 'nodes.conf',
-        '--cluster-node-timeout', '2000',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        'nodes.conf',
+        '--cluster-node-timeout',
+        '2000',
       ]);
       procs.push(proc);
       await proc.start();
     }
     const addresses = procs.map((p) => `127.0.0.1:${p.port}`);
-    await run(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
+    await run(cli, [
+      '--cluster',
+      'create',
+      ...addresses,
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
     await Promise.all(procs.map((p) => waitForClusterOk(cli, p.port)));
   } catch (error) {
     await Promise.all(procs.map((p) => p.dispose()));
@@ -78,7 +90,9 @@ async function waitForClusterOk(cli: string, port: number): Promise<void> {
     const { stdout } = await run(cli, ['-p', String(port), 'cluster', 'info']);
     if (stdout.includes('cluster_state:ok')) return;
     if (Date.now() > deadline) {
-      throw new Error(`testkit: cluster node ${port} not ready after ${READY_DEADLINE_MS} ms:\n${stdout}`);
+      throw new Error(
+        `testkit: cluster node ${port} not ready after ${READY_DEADLINE_MS} ms:\n${stdout}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -51,13 +51,24 @@ export class RedisProcess {
   }
 
   get running(): boolean {
-    return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
+    return (
+      this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null
+    );
   }
 
   async start(): Promise<void> {
     if (this.running) return;
     const bin = requireBinary('redis-server');
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ];
     args.push('--dir', this.#dir, ...this.#extraArgs);
     this.#output = '';
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -98,7 +109,9 @@ export class RedisProcess {
     const deadline = Date.now() + START_DEADLINE_MS;
     for (;;) {
       if (!this.running) {
-        throw new Error(`testkit: redis-server on port ${this.port} exited at start:\n${this.#output}`);
+        throw new Error(
+          `testkit: redis-server on port ${this.port} exited at start:\n${this.#output}`,
+        );
       }
       try {
         await ping(this.port);
@@ -106,7 +119,9 @@ export class RedisProcess {
       } catch (error) {
         if (Date.now() > deadline) {
           await this.stop();
-          throw new Error(`testkit: redis-server on port ${this.port} did not answer PING: ${error}\n${this.#output}`);
+          throw new Error(
+            `testkit: redis-server on port ${this.port} did not answer PING: ${error}\n${this.#output}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 50));
       }

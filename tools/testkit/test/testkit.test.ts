@@ -1,11 +1,15 @@
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { ping, startRedis, startRedisCluster } from '../src/index.js';
 
-const alive = (port: number) => ping(port).then(() => true, () => false);
+const alive = (port: number) =>
+  ping(port).then(
+    () => true,
+    () => false,
+  );
 
 async function waitUntilDead(port: number, deadlineMs: number): Promise<boolean> {
   const end = Date.now() + deadlineMs;
@@ -19,7 +23,10 @@ async function waitUntilDead(port: number, deadlineMs: number): Promise<boolean>
 describe('startRedis', () => {
   it('runs a real server that stops and starts again on the same port', async () => {
     const server = await startRedis();
-    const client = new Redis(server.port, '127.0.0.1', { maxRetriesPerRequest: 0, lazyConnect: true });
+    const client = new Redis(server.port, '127.0.0.1', {
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+    });
     try {
       await client.connect();
       await client.set('k', 'v');
@@ -39,7 +46,9 @@ describe('startRedis', () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      await expect(startRedis()).rejects.toThrow(/redis-server was not found on PATH.*apt-get install redis-server/);
+      await expect(startRedis()).rejects.toThrow(
+        /redis-server was not found on PATH.*apt-get install redis-server/,
+      );
     } finally {
       process.env.PATH = path;
     }
@@ -81,17 +90,24 @@ describe('no server outlives its runner', () => {
     setInterval(() => {}, 1000);
   `;
 
-  it.each(['SIGINT', 'SIGKILL'] as const)('a runner stopped by %s takes its server down', async (signal) => {
-    const runner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const line = await new Promise<string>((resolveLine) => {
-      createInterface({ input: runner.stdout! }).once('line', resolveLine);
-    });
-    const port = Number(line);
-    expect(await alive(port)).toBe(true);
-    runner.kill(signal);
-    expect(await waitUntilDead(port, 10_000)).toBe(true);
-  });
+  it.each(['SIGINT', 'SIGKILL'] as const)(
+    'a runner stopped by %s takes its server down',
+    async (signal) => {
+      const runner = spawn(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        {
+          cwd: repoRoot,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      const line = await new Promise<string>((resolveLine) => {
+        createInterface({ input: runner.stdout! }).once('line', resolveLine);
+      });
+      const port = Number(line);
+      expect(await alive(port)).toBe(true);
+      runner.kill(signal);
+      expect(await waitUntilDead(port, 10_000)).toBe(true);
+    },
+  );
 });

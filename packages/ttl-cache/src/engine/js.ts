@@ -1,10 +1,4 @@
-import type {
-  Removal,
-  StoreCounters,
-  StoredEntry,
-  StoreEngine,
-  StorePolicy,
-} from './types.js';
+import type { Removal, StoreCounters, StoredEntry, StoreEngine, StorePolicy } from './types.js';
 
 const NIL = -1;
 
@@ -146,7 +140,11 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
   clear(): void {
     if (this.#policy.trackRemovals) {
       for (let i = this.#head; i !== NIL; i = this.#next[i]!) {
-        this.#removed.push({ key: this.#keys[i] as K, value: this.#values[i] as V, reason: 'clear' });
+        this.#removed.push({
+          key: this.#keys[i] as K,
+          value: this.#values[i] as V,
+          reason: 'clear',
+        });
       }
     }
     this.#index.clear();

@@ -1,12 +1,6 @@
 import type { NativeStore } from '../../binding.cjs';
 import type { Serializer } from '../serializer.js';
-import type {
-  Removal,
-  StoreCounters,
-  StoredEntry,
-  StoreEngine,
-  StorePolicy,
-} from './types.js';
+import type { Removal, StoreCounters, StoredEntry, StoreEngine, StorePolicy } from './types.js';
 
 export type NativeBinding = { NativeStore: typeof NativeStore };
 type NativeKey = string | number | Buffer;
@@ -128,5 +122,7 @@ function describe(value: unknown): string {
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
