@@ -54,9 +54,15 @@ export class TtlCache<K = unknown, V = unknown> {
   /** Misses and stale hits that `fetch` answers without asking the engine. */
   #fetchMisses = 0;
   #staleServed = 0;
+  /**
+   * Whether any entry may carry a TTL. Until one does, time cannot change any answer, so
+   * reads skip the clock: on a cache without TTLs that call is a large share of a `get`.
+   */
+  #timed: boolean;
 
   constructor(options: TtlCacheOptions<K, V>) {
     this.#o = resolveOptions(options);
+    this.#timed = this.#o.ttl > 0;
     const resolution = resolveCacheEngine(this.#o.engine);
     if (resolution.error) throw resolution.error;
     this.engine = resolution.info.engine;
@@ -92,22 +98,24 @@ export class TtlCache<K = unknown, V = unknown> {
   }
 
   get(key: K): V | undefined {
-    const value = this.#store.get(key, this.#o.clock.now());
+    const value = this.#store.get(key, this.#now());
     this.#flushRemovals();
     return value;
   }
 
   /** Reads without changing recency or age; stale values only under `allowStale`. */
   peek(key: K): V | undefined {
-    return this.#store.peek(key, this.#o.clock.now(), this.#o.allowStale);
+    return this.#store.peek(key, this.#now(), this.#o.allowStale);
   }
 
   has(key: K): boolean {
-    return this.#store.has(key, this.#o.clock.now());
+    return this.#store.has(key, this.#now());
   }
 
   set(key: K, value: V, options: SetOptions = {}): this {
-    return this.#setAt(key, value, options, this.#o.clock.now());
+    const ttl = options.ttl === undefined ? this.#o.ttl : duration('ttl', options.ttl);
+    if (ttl > 0) this.#timed = true;
+    return this.#setAt(key, value, ttl, options.size, this.#now());
   }
 
   delete(key: K): boolean {
@@ -125,12 +133,12 @@ export class TtlCache<K = unknown, V = unknown> {
 
   /** ms until `key` goes stale: Infinity without a TTL, 0 when stale or absent. */
   getRemainingTTL(key: K): number {
-    return this.#store.remainingTtl(key, this.#o.clock.now());
+    return this.#store.remainingTtl(key, this.#now());
   }
 
   /** Removes every stale entry now; returns how many. */
   purgeStale(): number {
-    const purged = this.#store.purgeStale(this.#o.clock.now());
+    const purged = this.#store.purgeStale(this.#now());
     this.#flushRemovals();
     return purged;
   }
@@ -153,15 +161,15 @@ export class TtlCache<K = unknown, V = unknown> {
 
   /** Live entries, most recently used first. */
   *entries(): IterableIterator<[K, V]> {
-    for (const e of this.#store.entries(this.#o.clock.now())) yield [e.key, e.value];
+    for (const e of this.#store.entries(this.#now())) yield [e.key, e.value];
   }
 
   *keys(): IterableIterator<K> {
-    for (const e of this.#store.entries(this.#o.clock.now())) yield e.key;
+    for (const e of this.#store.entries(this.#now())) yield e.key;
   }
 
   *values(): IterableIterator<V> {
-    for (const e of this.#store.entries(this.#o.clock.now())) yield e.value;
+    for (const e of this.#store.entries(this.#now())) yield e.value;
   }
 
   [Symbol.iterator](): IterableIterator<[K, V]> {
@@ -170,7 +178,7 @@ export class TtlCache<K = unknown, V = unknown> {
 
   /** The live entries with their sizes and time left, most recently used first. */
   dump(): Array<[K, DumpedEntry<V>]> {
-    return this.#store.entries(this.#o.clock.now()).map((e) => {
+    return this.#store.entries(this.#now()).map((e) => {
       const entry: DumpedEntry<V> = { value: e.value, size: e.size, ttl: e.ttl };
       if (e.ttl > 0) entry.remainingTtl = e.remainingTtl;
       return [e.key, entry];
@@ -179,12 +187,13 @@ export class TtlCache<K = unknown, V = unknown> {
 
   /** Adds the entries of a `dump()`, keeping their order and the time they had left. */
   load(entries: Array<[K, DumpedEntry<V>]>): void {
-    const now = this.#o.clock.now();
+    if (entries.some(([, e]) => e.ttl > 0)) this.#timed = true;
+    const now = this.#now();
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, e] = entries[i]!;
       if (e.ttl > 0 && !((e.remainingTtl ?? 0) > 0)) continue;
       const elapsed = e.ttl > 0 ? e.ttl - (e.remainingTtl ?? 0) : 0;
-      this.#setAt(key, e.value, { ttl: e.ttl, size: e.size }, now - elapsed);
+      this.#setAt(key, e.value, duration('ttl', e.ttl), e.size, now - elapsed);
     }
   }
 
@@ -197,7 +206,7 @@ export class TtlCache<K = unknown, V = unknown> {
     if (typeof loader !== 'function') throw new TypeError('loader must be a function');
     const { signal } = options;
     if (signal?.aborted) throw signal.reason;
-    const now = this.#o.clock.now();
+    const now = this.#now();
     if (this.#store.remainingTtl(key, now) > 0) return this.get(key);
     if (options.staleWhileRevalidate ?? this.#o.allowStale) {
       const stale = this.#store.peek(key, now, true);
@@ -253,13 +262,16 @@ export class TtlCache<K = unknown, V = unknown> {
     this.close();
   }
 
-  #setAt(key: K, value: V, options: SetOptions, start: number): this {
+  #now(): number {
+    return this.#timed ? this.#o.clock.now() : 0;
+  }
+
+  #setAt(key: K, value: V, ttl: number, givenSize: number | undefined, start: number): this {
     if (value === undefined) {
       this.delete(key);
       return this;
     }
-    const ttl = options.ttl === undefined ? this.#o.ttl : duration('ttl', options.ttl);
-    const size = this.#sizeOf(key, value, options.size);
+    const size = this.#sizeOf(key, value, givenSize);
     this.#flights.forget(key);
     if (this.#o.maxEntrySize > 0 && size > this.#o.maxEntrySize) {
       // Refused, and the old value goes too: a caller who set a new value must not read the old one.

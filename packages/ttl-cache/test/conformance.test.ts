@@ -102,6 +102,18 @@ describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)'
     expect(c.stats().expirations).toBe(1);
   });
 
+  it('times the first TTL entry of a cache that had none from the clock, not from zero', () => {
+    const clock = fakeClock();
+    const c = cache({ max: 10, clock });
+    c.set('plain', '1');
+    clock.t += 5_000;
+    c.set('timed', '2', { ttl: 100 });
+    clock.t += 99;
+    expect([c.get('timed'), c.getRemainingTTL('timed')]).toEqual(['2', 1]);
+    clock.t += 1;
+    expect([c.get('timed'), c.get('plain')]).toEqual([undefined, '1']);
+  });
+
   it('handles TTLs beyond 2^31 ms', () => {
     const clock = fakeClock();
     const c = cache({ max: 10, ttl: 2 ** 33, clock, ttlAutopurge: true });

@@ -23,15 +23,14 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
   #tail = NIL;
   #calculatedSize = 0;
   #removed: Removal<K, V>[] = [];
-  #counters: StoreCounters = {
-    hits: 0,
-    misses: 0,
-    staleHits: 0,
-    sets: 0,
-    deletes: 0,
-    evictions: 0,
-    expirations: 0,
-  };
+  // Counters as plain fields: an increment on the hot path stays a field store.
+  #hits = 0;
+  #misses = 0;
+  #staleHits = 0;
+  #sets = 0;
+  #deletes = 0;
+  #evictions = 0;
+  #expirations = 0;
 
   constructor(policy: StorePolicy) {
     this.#policy = policy;
@@ -46,7 +45,15 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
   }
 
   counters(): StoreCounters {
-    return { ...this.#counters };
+    return {
+      hits: this.#hits,
+      misses: this.#misses,
+      staleHits: this.#staleHits,
+      sets: this.#sets,
+      deletes: this.#deletes,
+      evictions: this.#evictions,
+      expirations: this.#expirations,
+    };
   }
 
   takeRemoved(): Removal<K, V>[] {
@@ -63,22 +70,22 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
   get(key: K, now: number): V | undefined {
     const i = this.#index.get(key);
     if (i === undefined) {
-      this.#counters.misses++;
+      this.#misses++;
       return undefined;
     }
     if (this.#isStale(i, now)) {
       const value = this.#values[i];
       let result: V | undefined;
       if (this.#policy.allowStale) {
-        this.#counters.staleHits++;
+        this.#staleHits++;
         result = value;
       } else {
-        this.#counters.misses++;
+        this.#misses++;
       }
       if (!this.#policy.noDeleteOnStaleGet) this.#remove(i, 'expire');
       return result;
     }
-    this.#counters.hits++;
+    this.#hits++;
     if (this.#policy.updateAgeOnGet) this.#starts[i] = now;
     this.#moveToHead(i);
     return this.#values[i];
@@ -105,7 +112,7 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
   }
 
   set(key: K, value: V, size: number, ttl: number, now: number): void {
-    this.#counters.sets++;
+    this.#sets++;
     let i = this.#index.get(key);
     if (i !== undefined) {
       const old = this.#values[i] as V;
@@ -132,7 +139,7 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
   delete(key: K): boolean {
     const i = this.#index.get(key);
     if (i === undefined) return false;
-    this.#counters.deletes++;
+    this.#deletes++;
     this.#remove(i, 'delete');
     return true;
   }
@@ -220,12 +227,12 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
   }
 
   #evictTail(): void {
-    this.#counters.evictions++;
+    this.#evictions++;
     this.#remove(this.#tail, 'evict');
   }
 
   #remove(i: number, reason: Removal<K, V>['reason']): void {
-    if (reason === 'expire') this.#counters.expirations++;
+    if (reason === 'expire') this.#expirations++;
     const key = this.#keys[i] as K;
     const value = this.#values[i] as V;
     this.#index.delete(key);
