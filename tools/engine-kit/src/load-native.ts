@@ -1,3 +1,4 @@
+import { basename, sep } from 'node:path';
 import { platformPackage, platformTriple } from './platform.js';
 
 /** What loading a package's twin gave: the binding, or why there is none. */

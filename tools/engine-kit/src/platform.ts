@@ -3,6 +3,14 @@
  * `win32-x64-msvc` ...): the suffix of the `.node` file and of the per-platform package.
  */
 export function platformTriple(): string {
+  triple ??= detectTriple();
+  return triple;
+}
+
+// Detecting musl builds a process report (milliseconds), so it is done once.
+let triple: string | undefined;
+
+function detectTriple(): string {
   const { platform, arch } = process;
   if (platform === 'linux') return `linux-${arch}-${isMusl() ? 'musl' : 'gnu'}`;
   if (platform === 'win32') return `win32-${arch}-msvc`;

@@ -110,12 +110,12 @@ export class NativeStoreEngine<K, V> implements StoreEngine<K, V> {
 function nativeKey(key: unknown): NativeKey {
   if (typeof key === 'string' || typeof key === 'number' || Buffer.isBuffer(key)) return key;
   throw new TypeError(
-    `key: the native engine takes string, number or Buffer keys; got ${describe(key)}. ` +
+    `key: the native engine takes string, number or Buffer keys; got ${typeName(key)}. ` +
       'Use engine: "js" for keys of other types.',
   );
 }
 
-function describe(value: unknown): string {
+function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return value.constructor?.name ?? 'object';
   return typeof value;
