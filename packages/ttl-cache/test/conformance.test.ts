@@ -51,6 +51,8 @@ describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)'
     expect(Buffer.isBuffer(c.get('buf'))).toBe(true);
     expect([...(c.get('buf') as Buffer)]).toEqual([1, 2, 3]);
     expect(c.get('str')).toBe('héllo');
+    c.set('lone surrogate', 'a\uD800b');
+    expect(c.get('lone surrogate')).toBe('a\uD800b');
   });
 
   it('evicts the least recently used entry past max, and get refreshes recency', () => {

@@ -47,7 +47,9 @@ export class NativeStoreEngine<K, V> implements StoreEngine<K, V> {
 
   set(key: K, value: V, size: number, ttl: number, now: number): void {
     const k = nativeKey(key);
-    if (typeof value === 'string' || Buffer.isBuffer(value)) {
+    // Strings cross as UTF-8, which cannot hold a lone surrogate: those go through the
+    // serializer, so every JavaScript string reads back exactly as it was stored.
+    if ((typeof value === 'string' && value.isWellFormed()) || Buffer.isBuffer(value)) {
       this.#store.set(k, value, false, size, ttl, now);
     } else {
       this.#store.set(k, asBuffer(this.#serializer.serialize(value)), true, size, ttl, now);
