@@ -1,6 +1,5 @@
 import { type EngineOption, validateEngineOption } from '@bulwark/engine-kit';
-import type { Clock } from './clock.js';
-import { monotonicClock } from './clock.js';
+import { type Clock, coarseClock } from './clock.js';
 import type { DisposeReason } from './engine/types.js';
 import { type Serializer, structuredCloneSerializer } from './serializer.js';
 
@@ -33,6 +32,11 @@ export interface TtlCacheOptions<K, V> {
   serializer?: Serializer;
   /** Source of time in ms; inject one to drive expiry in tests. Default: `performance.now`. */
   clock?: Clock;
+  /**
+   * With the default clock, read the time at most once per this many ms (0: on every call).
+   * Default: 1. Ignored when `clock` is given.
+   */
+  ttlResolution?: number;
 }
 
 /** Options after validation, with every default filled in. */
@@ -84,7 +88,9 @@ export function resolveOptions<K, V>(options: TtlCacheOptions<K, V>): ResolvedOp
   ) {
     throw new TypeError('serializer must have serialize(value) and deserialize(bytes) functions');
   }
-  const clock = options.clock ?? monotonicClock;
+  const ttlResolution =
+    options.ttlResolution === undefined ? 1 : duration('ttlResolution', options.ttlResolution);
+  const clock = options.clock ?? coarseClock(ttlResolution);
   if (typeof clock?.now !== 'function') throw new TypeError('clock must have a now() function');
   return {
     max,

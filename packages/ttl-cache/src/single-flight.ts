@@ -28,7 +28,8 @@ export class SingleFlight<K, V> {
   }
 
   forget(key: K): void {
-    this.#running.delete(key);
+    // Every set calls this; with nothing loading, skip the map lookup.
+    if (this.#running.size > 0) this.#running.delete(key);
   }
 
   clear(): void {

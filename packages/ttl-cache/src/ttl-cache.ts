@@ -112,10 +112,10 @@ export class TtlCache<K = unknown, V = unknown> {
     return this.#store.has(key, this.#now());
   }
 
-  set(key: K, value: V, options: SetOptions = {}): this {
-    const ttl = options.ttl === undefined ? this.#o.ttl : duration('ttl', options.ttl);
+  set(key: K, value: V, options?: SetOptions): this {
+    const ttl = options?.ttl === undefined ? this.#o.ttl : duration('ttl', options.ttl);
     if (ttl > 0) this.#timed = true;
-    return this.#setAt(key, value, ttl, options.size, this.#now());
+    return this.#setAt(key, value, ttl, options?.size, this.#now());
   }
 
   delete(key: K): boolean {

@@ -38,8 +38,11 @@ function rotate(list, by) {
   return [...list.slice(k), ...list.slice(0, k)];
 }
 
+// BENCH_CASES=get-hit,set-evict runs only those cases (while working on them; results are partial).
+const only = process.env.BENCH_CASES?.split(',');
 const cases = [];
 for (const [name, benchCase] of Object.entries(definition.cases)) {
+  if (only && !only.includes(name)) continue;
   const contestants = benchCase.contestants ?? definition.contestants;
   const samples = new Map(contestants.map((c) => [c, []]));
   for (let round = 0; round < rounds; round++) {

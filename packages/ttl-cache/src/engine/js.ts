@@ -1,6 +1,7 @@
 import type { Removal, StoreCounters, StoredEntry, StoreEngine, StorePolicy } from './types.js';
 
 const NIL = -1;
+const INITIAL_SLOTS = 16;
 
 /**
  * The reference engine: a `Map` from key to slot index, and parallel arrays for the slots
@@ -13,15 +14,18 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
   #index = new Map<K, number>();
   #keys: (K | undefined)[] = [];
   #values: (V | undefined)[] = [];
-  #sizes: number[] = [];
-  #starts: number[] = [];
-  #ttls: number[] = [];
-  #prev: number[] = [];
-  #next: number[] = [];
+  // Per-slot numbers in typed arrays: unboxed, and grown by doubling as slots are added.
+  #sizes = new Float64Array(INITIAL_SLOTS);
+  #starts = new Float64Array(INITIAL_SLOTS);
+  #ttls = new Float64Array(INITIAL_SLOTS);
+  #prev = new Int32Array(INITIAL_SLOTS);
+  #next = new Int32Array(INITIAL_SLOTS);
   #free: number[] = [];
   #head = NIL;
   #tail = NIL;
   #calculatedSize = 0;
+  /** Whether any entry was ever stored with a TTL; until then no entry can be stale. */
+  #anyTtl = false;
   #removed: Removal<K, V>[] = [];
   // Counters as plain fields: an increment on the hot path stays a field store.
   #hits = 0;
@@ -63,6 +67,7 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
   }
 
   #isStale(i: number, now: number): boolean {
+    if (!this.#anyTtl) return false;
     const ttl = this.#ttls[i]!;
     return ttl > 0 && now - this.#starts[i]! >= ttl;
   }
@@ -123,7 +128,9 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
       this.#calculatedSize += size - this.#sizes[i]!;
       this.#moveToHead(i);
     } else {
-      i = this.#free.length > 0 ? this.#free.pop()! : this.#keys.length;
+      // A full cache gives up its least recently used entry first and reuses that slot.
+      if (this.#policy.max > 0 && this.#index.size >= this.#policy.max) this.#evictTail();
+      i = this.#free.length > 0 ? this.#free.pop()! : this.#newSlot();
       this.#index.set(key, i);
       this.#keys[i] = key;
       this.#calculatedSize += size;
@@ -133,6 +140,7 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
     this.#sizes[i] = size;
     this.#starts[i] = now;
     this.#ttls[i] = ttl;
+    if (ttl > 0) this.#anyTtl = true;
     this.#evictOverBounds();
   }
 
@@ -157,11 +165,11 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
     this.#index.clear();
     this.#keys = [];
     this.#values = [];
-    this.#sizes = [];
-    this.#starts = [];
-    this.#ttls = [];
-    this.#prev = [];
-    this.#next = [];
+    this.#sizes = new Float64Array(INITIAL_SLOTS);
+    this.#starts = new Float64Array(INITIAL_SLOTS);
+    this.#ttls = new Float64Array(INITIAL_SLOTS);
+    this.#prev = new Int32Array(INITIAL_SLOTS);
+    this.#next = new Int32Array(INITIAL_SLOTS);
     this.#free = [];
     this.#head = NIL;
     this.#tail = NIL;
@@ -214,6 +222,26 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
       });
     }
     return out;
+  }
+
+  /** A slot index past the last one in use, growing the typed arrays when they are full. */
+  #newSlot(): number {
+    const i = this.#keys.length;
+    if (i === this.#next.length) {
+      const grow = <T extends Float64Array | Int32Array>(a: T): T => {
+        const bigger = new (a.constructor as { new (n: number): T })(a.length * 2);
+        bigger.set(a);
+        return bigger;
+      };
+      this.#sizes = grow(this.#sizes);
+      this.#starts = grow(this.#starts);
+      this.#ttls = grow(this.#ttls);
+      this.#prev = grow(this.#prev);
+      this.#next = grow(this.#next);
+    }
+    this.#keys.push(undefined);
+    this.#values.push(undefined);
+    return i;
   }
 
   #evictOverBounds(): void {
