@@ -11,6 +11,16 @@ export { engineInfo } from './native-binding.js';
 export type { TtlCacheOptions } from './options.js';
 export { type Serializer, structuredCloneSerializer } from './serializer.js';
 export type { CacheStats } from './stats.js';
+export { RedisDeadlineError } from './tier/deadline.js';
+export { type BusListener, RedisBus, type RedisBusOptions, redisBus } from './tier/redis-bus.js';
+export type { RedisClient, RedisSubscriber } from './tier/redis-client.js';
+export { RedisTier, type RedisTierOptions, redisTier, type TierHit } from './tier/redis-tier.js';
+export {
+  type DistributedLoadOptions,
+  TieredCache,
+  type TieredCacheOptions,
+  type TieredStats,
+} from './tier/tiered-cache.js';
 export {
   type DumpedEntry,
   type FetchOptions,

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { withDeadline } from './deadline.js';
+import { checkClient, type RedisClient, type RedisSubscriber } from './redis-client.js';
+
+export interface RedisBusOptions {
+  /** The same kind of client as the tier's; the bus opens its own subscriber with `duplicate()`. */
+  client: RedisClient;
+  /** Pub/sub channel shared by every instance of one cache. Default: `bulwark:invalidate`. */
+  channel?: string;
+  /** Deadline for a publish, in ms. Default: 100. */
+  timeoutMs?: number;
+}
+
+export interface BusListener {
+  /** Other instances changed these keys: drop them from L1. */
+  invalidate(keys: string[]): void;
+  /** The subscription was lost and is back: invalidations may have been missed. */
+  resync(): void;
+}
+
+/**
+ * Invalidation messages between the instances of a `TieredCache`: keys only, never values.
+ * Each instance ignores its own messages (its L1 already has what it wrote).
+ */
+export class RedisBus {
+  /** This instance's name on the bus. */
+  readonly id = randomUUID();
+  readonly #client: RedisClient;
+  readonly #channel: string;
+  readonly #timeoutMs: number;
+  #subscriber: RedisSubscriber | undefined;
+
+  constructor(options: RedisBusOptions) {
+    checkClient(options?.client, 'redisBus');
+    this.#client = options.client;
+    this.#channel = options.channel ?? 'bulwark:invalidate';
+    this.#timeoutMs = options.timeoutMs ?? 100;
+  }
+
+  async publish(keys: string[]): Promise<void> {
+    const message = JSON.stringify({ from: this.id, keys });
+    await withDeadline(this.#client.publish(this.#channel, message), this.#timeoutMs, 'publish');
+  }
+
+  /**
+   * Starts listening. ioredis subscribes again by itself after a reconnect; the first
+   * `ready` after a lost connection is when L1 must resync.
+   */
+  listen(listener: BusListener): void {
+    if (this.#subscriber) throw new Error('redisBus: one bus serves one TieredCache');
+    // The subscriber may queue its SUBSCRIBE until connected: that replays no writes.
+    const queueing = { enableOfflineQueue: true };
+    const subscriber = this.#client.isCluster
+      ? this.#client.duplicate([], queueing)
+      : this.#client.duplicate(queueing);
+    this.#subscriber = subscriber;
+    let lost = false;
+    subscriber.on('message', (channel, message) => {
+      if (channel !== this.#channel) return;
+      const parsed = parse(message);
+      if (parsed && parsed.from !== this.id) listener.invalidate(parsed.keys);
+    });
+    subscriber.on('close', () => {
+      lost = true;
+    });
+    subscriber.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      listener.resync();
+    });
+    // Connection errors surface as 'close' and are retried by ioredis; without a listener
+    // an 'error' event would crash the process.
+    subscriber.on('error', () => {});
+    subscriber.subscribe(this.#channel).catch(() => {});
+  }
+
+  close(): void {
+    this.#subscriber?.disconnect();
+    this.#subscriber = undefined;
+  }
+}
+
+function parse(message: string): { from: string; keys: string[] } | undefined {
+  try {
+    const parsed = JSON.parse(message);
+    if (typeof parsed?.from === 'string' && Array.isArray(parsed.keys)) return parsed;
+  } catch {
+    // Not ours: some other publisher on the channel.
+  }
+  return undefined;
+}
+
+/** The invalidation bus for a `TieredCache`. */
+export function redisBus(options: RedisBusOptions): RedisBus {
+  return new RedisBus(options);
+}

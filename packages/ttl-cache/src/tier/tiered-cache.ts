@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { untilAborted } from '../abort.js';
+import type { TtlCacheOptions } from '../options.js';
+import { SingleFlight } from '../single-flight.js';
+import type { CacheStats } from '../stats.js';
+import { TtlCache } from '../ttl-cache.js';
+import type { RedisBus } from './redis-bus.js';
+import type { RedisTier, TierHit } from './redis-tier.js';
+
+export interface DistributedLoadOptions {
+  /** How long one instance may hold the right to load a key, in ms. Default: 5000. */
+  leaseMs?: number;
+  /** How long the others wait for its value before loading it themselves, in ms. Default: 2000. */
+  waitMs?: number;
+  /** How often a waiting instance looks for the value in Redis, in ms. Default: 25. */
+  pollMs?: number;
+}
+
+export interface TieredCacheOptions<V> {
+  /** L1: a `TtlCache`, or options for one. Its entries never outlive their Redis copies. */
+  l1: TtlCache<string, V> | TtlCacheOptions<string, V>;
+  /** L2: `redisTier({ client, ... })`. */
+  l2: RedisTier;
+  /** Invalidation across instances: `redisBus({ client })`. Default: none. */
+  bus?: RedisBus;
+  /** TTL of entries written to both tiers, in ms; 0 for none. */
+  ttl: number;
+  /** Single flight across instances through a short Redis lease per key. Default: off. */
+  distributedLoads?: boolean | DistributedLoadOptions;
+  /** Redis failures, after the fallback has been taken. Default: none (they are counted). */
+  onError?: (error: unknown, operation: string) => void;
+  /** Throw Redis failures to the caller instead of falling back. Default: false. */
+  throwOnRedisError?: boolean;
+}
+
+export interface TieredStats {
+  l1: CacheStats;
+  l2Hits: number;
+  l2Misses: number;
+  /** Redis calls that failed or missed their deadline; each fell back (L1, loader). */
+  l2Errors: number;
+  loads: number;
+  loadErrors: number;
+  /** Loads this instance left to another that held the lease, and waited for. */
+  leaseWaits: number;
+  /** Waits that ended without the other instance's value, so this one loaded. */
+  leaseTimeouts: number;
+  /** Times L1 was cleared because the bus reconnected and may have missed invalidations. */
+  resyncs: number;
+}
+
+type Loader<V> = (key: string) => V | undefined | Promise<V | undefined>;
+
+/**
+ * A two-tier cache: L1 in process, L2 in Redis shared by every instance, read-through and
+ * write-through. When Redis is down or slow, reads fall back to L1 and the loader and
+ * writes go to L1; nothing waits longer than the tier's deadline.
+ */
+export class TieredCache<V> {
+  readonly l1: TtlCache<string, V>;
+  readonly #l2: RedisTier;
+  readonly #bus: RedisBus | undefined;
+  readonly #ttl: number;
+  readonly #lease: Required<DistributedLoadOptions> | undefined;
+  readonly #onError: TieredCacheOptions<V>['onError'];
+  readonly #throwOnRedisError: boolean;
+  readonly #flights = new SingleFlight<string, V | undefined>();
+  #stats = {
+    l2Hits: 0,
+    l2Misses: 0,
+    l2Errors: 0,
+    loads: 0,
+    loadErrors: 0,
+    leaseWaits: 0,
+    leaseTimeouts: 0,
+    resyncs: 0,
+  };
+
+  constructor(options: TieredCacheOptions<V>) {
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError('TieredCache: options must be an object');
+    this.l1 = options.l1 instanceof TtlCache ? options.l1 : new TtlCache(options.l1);
+    if (!options.l2 || typeof options.l2.get !== 'function')
+      throw new TypeError('l2 must be redisTier({ client, ... })');
+    this.#l2 = options.l2;
+    this.#bus = options.bus;
+    if (typeof options.ttl !== 'number' || !Number.isFinite(options.ttl) || options.ttl < 0) {
+      throw new RangeError(`ttl must be a finite number of ms >= 0; got ${String(options.ttl)}`);
+    }
+    this.#ttl = options.ttl;
+    const d = options.distributedLoads;
+    this.#lease = d
+      ? { leaseMs: 5000, waitMs: 2000, pollMs: 25, ...(d === true ? {} : d) }
+      : undefined;
+    this.#onError = options.onError;
+    this.#throwOnRedisError = options.throwOnRedisError ?? false;
+    this.#bus?.listen({
+      invalidate: (keys) => {
+        for (const key of keys) this.l1.delete(key);
+      },
+      resync: () => {
+        this.#stats.resyncs++;
+        this.l1.clear();
+      },
+    });
+  }
+
+  /** L1, then Redis (filling L1 with what it had left of its TTL). */
+  async get(key: string): Promise<V | undefined> {
+    const local = this.l1.get(key);
+    if (local !== undefined) return local;
+    return (await this.#fromL2(key))?.value as V | undefined;
+  }
+
+  /** Writes both tiers and tells the other instances to drop their L1 copy. */
+  async set(key: string, value: V, options: { ttl?: number } = {}): Promise<void> {
+    const ttl = options.ttl ?? this.#ttl;
+    this.#flights.forget(key);
+    this.l1.set(key, value, { ttl });
+    await this.#redis('set', () => this.#l2.set(key, value, ttl), undefined);
+    await this.#announce(key);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#flights.forget(key);
+    this.l1.delete(key);
+    await this.#redis('delete', () => this.#l2.delete(key), undefined);
+    await this.#announce(key);
+  }
+
+  /**
+   * L1, then Redis, then `loader`, with one load per key in this instance (and, with
+   * `distributedLoads`, one across all instances while the lease holder answers in time).
+   */
+  async fetch(
+    key: string,
+    loader: Loader<V>,
+    options: { ttl?: number; signal?: AbortSignal } = {},
+  ): Promise<V | undefined> {
+    if (typeof loader !== 'function') throw new TypeError('loader must be a function');
+    if (options.signal?.aborted) throw options.signal.reason;
+    const local = this.l1.get(key);
+    if (local !== undefined) return local;
+    const ttl = options.ttl ?? this.#ttl;
+    const flight = this.#flights.run(key, async (isCurrent) => {
+      const found = (await this.#fromL2(key)) ?? (await this.#load(key, loader, ttl, isCurrent));
+      return found?.value as V | undefined;
+    });
+    return untilAborted(flight, options.signal);
+  }
+
+  stats(): TieredStats {
+    return { l1: this.l1.stats(), ...this.#stats };
+  }
+
+  /** Stops the bus subscriber and L1's sweep. The Redis client is yours to close. */
+  close(): void {
+    this.#bus?.close();
+    this.l1.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  async #fromL2(key: string): Promise<TierHit | undefined> {
+    const hit = await this.#redis('get', () => this.#l2.get(key), undefined);
+    if (hit === undefined) {
+      this.#stats.l2Misses++;
+      return undefined;
+    }
+    this.#stats.l2Hits++;
+    // L1 keeps the value no longer than Redis does.
+    const ttl = Number.isFinite(hit.remainingTtl) ? Math.max(1, hit.remainingTtl) : 0;
+    if (hit.remainingTtl > 0) this.l1.set(key, hit.value as V, { ttl });
+    return hit;
+  }
+
+  async #load(
+    key: string,
+    loader: Loader<V>,
+    ttl: number,
+    isCurrent: () => boolean,
+  ): Promise<TierHit | undefined> {
+    if (this.#lease) {
+      const token = randomUUID();
+      const waitUntil = Date.now() + this.#lease.waitMs;
+      let waited = false;
+      // Take the lease, or wait for the holder's value; take it over if the holder fails.
+      while (
+        !(await this.#redis(
+          'lease',
+          () => this.#l2.takeLease(key, token, this.#lease!.leaseMs),
+          true,
+        ))
+      ) {
+        if (!waited) this.#stats.leaseWaits++;
+        waited = true;
+        if (Date.now() >= waitUntil) {
+          this.#stats.leaseTimeouts++;
+          return this.#callLoader(key, loader, ttl, isCurrent);
+        }
+        await sleep(this.#lease.pollMs);
+        const hit = await this.#fromL2(key);
+        if (hit) return hit;
+      }
+      try {
+        return await this.#callLoader(key, loader, ttl, isCurrent);
+      } finally {
+        await this.#redis('lease release', () => this.#l2.releaseLease(key, token), undefined);
+      }
+    }
+    return this.#callLoader(key, loader, ttl, isCurrent);
+  }
+
+  async #callLoader(
+    key: string,
+    loader: Loader<V>,
+    ttl: number,
+    isCurrent: () => boolean,
+  ): Promise<TierHit | undefined> {
+    this.#stats.loads++;
+    let value: V | undefined;
+    try {
+      value = await loader(key);
+    } catch (error) {
+      this.#stats.loadErrors++;
+      throw error;
+    }
+    if (value === undefined) return undefined;
+    if (isCurrent()) {
+      this.l1.set(key, value, { ttl });
+      await this.#redis('set', () => this.#l2.set(key, value, ttl), undefined);
+    }
+    return { value, remainingTtl: ttl || Number.POSITIVE_INFINITY };
+  }
+
+  async #announce(key: string): Promise<void> {
+    if (this.#bus) await this.#redis('publish', () => this.#bus!.publish([key]), undefined);
+  }
+
+  /** Runs a Redis call; on failure counts it, reports it, and answers `fallback` (or throws if configured). */
+  async #redis<T, F>(operation: string, call: () => Promise<T>, fallback: F): Promise<T | F> {
+    try {
+      return await call();
+    } catch (error) {
+      this.#stats.l2Errors++;
+      this.#onError?.(error, operation);
+      if (this.#throwOnRedisError) throw error;
+      return fallback;
+    }
+  }
+}

@@ -1,0 +1,223 @@
+import {
+  type RedisCluster,
+  type RedisServer,
+  startRedis,
+  startRedisCluster,
+} from '@bulwark/testkit';
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisBus, redisTier, TieredCache } from '../src/index.js';
+
+/**
+ * The tiers against real Redis: one server, and a three-node Cluster, each test with its
+ * own key prefix so they share nothing.
+ */
+interface Backend {
+  client(): Redis | Cluster;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function singleNode(): Promise<Backend> {
+  const server: RedisServer = await startRedis();
+  return {
+    client: () =>
+      new Redis(server.port, server.host, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => 50,
+      }),
+    stop: () => server.stop(),
+    start: () => server.start(),
+    close: () => server.close(),
+  };
+}
+
+async function threeNodeCluster(): Promise<Backend> {
+  const cluster: RedisCluster = await startRedisCluster();
+  return {
+    client: () =>
+      new Cluster(cluster.nodes, {
+        enableOfflineQueue: false,
+        clusterRetryStrategy: () => 100,
+        redisOptions: { maxRetriesPerRequest: 0 },
+      }),
+    stop: async () => {
+      for (let i = 0; i < cluster.nodes.length; i++) await cluster.stopNode(i);
+    },
+    start: async () => {
+      await Promise.all(cluster.nodes.map((_, i) => cluster.startNode(i)));
+    },
+    close: () => cluster.close(),
+  };
+}
+
+/** Waits for a condition that another process or connection makes true, up to a bound. */
+async function eventually(
+  check: () => boolean | Promise<boolean>,
+  withinMs = 5_000,
+): Promise<void> {
+  const end = Date.now() + withinMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`condition not met within ${withinMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const ready = (client: Redis | Cluster) => eventually(() => client.status === 'ready', 15_000);
+
+describe.each([
+  ['single node', singleNode],
+  ['three-node cluster', threeNodeCluster],
+] as const)('TieredCache on %s', (_name, makeBackend) => {
+  let backend: Backend;
+  const clients: (Redis | Cluster)[] = [];
+  const caches: TieredCache<unknown>[] = [];
+  let prefixCounter = 0;
+
+  beforeAll(async () => {
+    backend = await makeBackend();
+  });
+  afterAll(async () => {
+    for (const c of caches) c.close();
+    for (const c of clients) c.disconnect();
+    await backend.close();
+  });
+
+  async function client() {
+    const c = backend.client();
+    clients.push(c);
+    await ready(c);
+    return c;
+  }
+
+  /** Two instances of one cache, as two processes would have: own clients, own L1, one Redis. */
+  async function instances(
+    count: number,
+    options: { bus?: boolean; distributed?: boolean; ttl?: number } = {},
+  ) {
+    const prefix = `t${prefixCounter++}:`;
+    const channel = `bus:${prefix}`;
+    const out: TieredCache<unknown>[] = [];
+    for (let i = 0; i < count; i++) {
+      const c = await client();
+      const cache = new TieredCache<unknown>({
+        l1: { max: 1000 },
+        l2: redisTier({ client: c, prefix, version: 2, compressAbove: 64, timeoutMs: 200 }),
+        bus: options.bus ? redisBus({ client: c, channel }) : undefined,
+        ttl: options.ttl ?? 60_000,
+        distributedLoads: options.distributed ? { waitMs: 5_000 } : false,
+      });
+      caches.push(cache);
+      out.push(cache);
+    }
+    return { caches: out, prefix };
+  }
+
+  it('writes through to Redis and reads through from it on another instance', async () => {
+    const {
+      caches: [a, b],
+    } = await instances(2);
+    await a!.set('user:1', { name: 'Ada', tags: new Set(['x']) });
+    expect(await b!.get('user:1')).toEqual({ name: 'Ada', tags: new Set(['x']) });
+    expect(b!.stats()).toMatchObject({ l2Hits: 1 });
+    expect(b!.l1.has('user:1')).toBe(true);
+    expect(b!.l1.getRemainingTTL('user:1')).toBeLessThanOrEqual(60_000);
+  });
+
+  it('drops the key from the other instances L1 when one instance sets or deletes it', async () => {
+    const {
+      caches: [a, b],
+    } = await instances(2, { bus: true });
+    await new Promise((r) => setTimeout(r, 200)); // let both subscribers connect
+    await a!.set('k', 'v1');
+    expect(await b!.get('k')).toBe('v1');
+    expect(b!.l1.has('k')).toBe(true);
+    await a!.set('k', 'v2');
+    await eventually(() => !b!.l1.has('k'));
+    expect(await b!.get('k')).toBe('v2');
+    await a!.delete('k');
+    await eventually(() => !b!.l1.has('k'));
+    expect(await b!.get('k')).toBeUndefined();
+  });
+
+  it('stores under prefix and version, deflating large values', async () => {
+    const {
+      caches: [a],
+      prefix,
+    } = await instances(1);
+    const big = 'x'.repeat(10_000);
+    await a!.set('big', big);
+    await a!.set('small', 'tiny');
+    const raw = await (await client()).getBuffer(`${prefix}v2:big`);
+    expect(raw?.[0]).toBe(1);
+    expect(raw!.length).toBeLessThan(1_000);
+    expect((await (await client()).getBuffer(`${prefix}v2:small`))?.[0]).toBe(0);
+    a!.l1.clear();
+    expect(await a!.get('big')).toBe(big);
+  });
+
+  it('loads a key once across instances with distributedLoads', async () => {
+    const { caches } = await instances(3, { distributed: true });
+    let calls = 0;
+    const loader = async () => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 150));
+      return 'loaded';
+    };
+    const results = await Promise.all(
+      caches.flatMap((c) => Array.from({ length: 20 }, () => c.fetch('hot', loader))),
+    );
+    expect(new Set(results)).toEqual(new Set(['loaded']));
+    expect(calls).toBe(1);
+    expect(caches.reduce((n, c) => n + c.stats().leaseWaits, 0)).toBe(2);
+  });
+
+  it('refuses a client whose offline queue would replay a backlog', () => {
+    const c = new Redis({ lazyConnect: true });
+    expect(() => redisTier({ client: c })).toThrow(/enableOfflineQueue: false/);
+    c.disconnect();
+  });
+
+  it('survives Redis stopping mid-load: no call fails, nothing stale past its TTL after', async () => {
+    const ttl = 400;
+    const {
+      caches: [cache],
+    } = await instances(1, { bus: true, ttl });
+    let version = 1;
+    const loader = async (key: string) => `${key}@${version}`;
+    const keys = Array.from({ length: 10 }, (_, i) => `k${i}`);
+    const round = () => Promise.all(keys.map((k) => cache!.fetch(k, loader)));
+    expect(await round()).toEqual(keys.map((k) => `${k}@1`));
+
+    const errorsBefore = cache!.stats().l2Errors;
+    const stopping = backend.stop();
+    version = 2;
+    const during: string[][] = [];
+    while (during.length < 20) during.push((await round()) as string[]);
+    await stopping;
+    // Keep loading past L1's TTL, so that reads and writes reach the stopped Redis.
+    // Between rounds the event loop turns, as it does between a server's requests.
+    const outageEnd = Date.now() + 2 * ttl;
+    while (Date.now() < outageEnd) {
+      during.push((await round()) as string[]);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    for (const values of during) {
+      for (const [i, v] of values.entries()) expect([`k${i}@1`, `k${i}@2`]).toContain(v);
+    }
+    expect(cache!.stats().l2Errors).toBeGreaterThan(errorsBefore);
+
+    await backend.start();
+    await Promise.all(clients.map((c) => ready(c)));
+    await new Promise((r) => setTimeout(r, ttl + 50));
+    expect(await round()).toEqual(keys.map((k) => `${k}@2`));
+    // Redis is used again: a fresh write lands there and reads back from L2.
+    await cache!.set('after', 'back');
+    cache!.l1.clear();
+    const hitsBefore = cache!.stats().l2Hits;
+    expect(await cache!.get('after')).toBe('back');
+    expect(cache!.stats().l2Hits).toBe(hitsBefore + 1);
+  });
+});
