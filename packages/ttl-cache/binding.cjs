@@ -835,4 +835,20 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
-module.exports.NativeStore = nativeBinding.NativeStore
+module.exports.storeCalculatedSize = nativeBinding.storeCalculatedSize
+module.exports.storeClear = nativeBinding.storeClear
+module.exports.storeCounters = nativeBinding.storeCounters
+module.exports.storeDelete = nativeBinding.storeDelete
+module.exports.storeEarliestExpiry = nativeBinding.storeEarliestExpiry
+module.exports.storeEntries = nativeBinding.storeEntries
+module.exports.storeGet = nativeBinding.storeGet
+module.exports.storeHas = nativeBinding.storeHas
+module.exports.storeMemoryBytes = nativeBinding.storeMemoryBytes
+module.exports.storeNew = nativeBinding.storeNew
+module.exports.storePeek = nativeBinding.storePeek
+module.exports.storePurgeStale = nativeBinding.storePurgeStale
+module.exports.storeRemainingTtl = nativeBinding.storeRemainingTtl
+module.exports.storeSet = nativeBinding.storeSet
+module.exports.storeShrinkTo = nativeBinding.storeShrinkTo
+module.exports.storeSize = nativeBinding.storeSize
+module.exports.storeTakeRemoved = nativeBinding.storeTakeRemoved

@@ -1,8 +1,9 @@
-import type { NativeStore } from '../../binding.cjs';
+import type * as Binding from '../../binding.cjs';
 import type { Serializer } from '../serializer.js';
 import type { Removal, StoreCounters, StoredEntry, StoreEngine, StorePolicy } from './types.js';
 
-export type NativeBinding = { NativeStore: typeof NativeStore };
+export type NativeBinding = typeof Binding;
+type Handle = ReturnType<NativeBinding['storeNew']>;
 type NativeKey = string | number | Buffer;
 type NativeValue = string | Buffer | Uint8Array;
 
@@ -12,37 +13,40 @@ type NativeValue = string | Buffer | Uint8Array;
  * as a fresh copy (the twin keeps a snapshot, not the object).
  */
 export class NativeStoreEngine<K, V> implements StoreEngine<K, V> {
-  readonly #store: NativeStore;
+  readonly #b: NativeBinding;
+  /** The Rust store; freed by its finalizer when this adapter is collected. */
+  readonly #h: Handle;
   readonly #serializer: Serializer;
 
   constructor(binding: NativeBinding, policy: StorePolicy, serializer: Serializer) {
-    this.#store = new binding.NativeStore(policy);
+    this.#b = binding;
+    this.#h = binding.storeNew(policy);
     this.#serializer = serializer;
   }
 
   get size(): number {
-    return this.#store.size;
+    return this.#b.storeSize(this.#h);
   }
 
   get calculatedSize(): number {
-    return this.#store.calculatedSize;
+    return this.#b.storeCalculatedSize(this.#h);
   }
 
   /** Bytes held off the V8 heap for the entries. */
   get memoryBytes(): number {
-    return this.#store.memoryBytes;
+    return this.#b.storeMemoryBytes(this.#h);
   }
 
   get(key: K, now: number): V | undefined {
-    return this.#decode(this.#store.get(nativeKey(key), now));
+    return this.#decode(this.#b.storeGet(this.#h, nativeKey(key), now));
   }
 
   peek(key: K, now: number, includeStale: boolean): V | undefined {
-    return this.#decode(this.#store.peek(nativeKey(key), now, includeStale));
+    return this.#decode(this.#b.storePeek(this.#h, nativeKey(key), now, includeStale));
   }
 
   has(key: K, now: number): boolean {
-    return this.#store.has(nativeKey(key), now);
+    return this.#b.storeHas(this.#h, nativeKey(key), now);
   }
 
   set(key: K, value: V, size: number, ttl: number, now: number): void {
@@ -50,42 +54,42 @@ export class NativeStoreEngine<K, V> implements StoreEngine<K, V> {
     // Strings cross as UTF-8, which cannot hold a lone surrogate: those go through the
     // serializer, so every JavaScript string reads back exactly as it was stored.
     if ((typeof value === 'string' && value.isWellFormed()) || Buffer.isBuffer(value)) {
-      this.#store.set(k, value, false, size, ttl, now);
+      this.#b.storeSet(this.#h, k, value, false, size, ttl, now);
     } else {
-      this.#store.set(k, asBuffer(this.#serializer.serialize(value)), true, size, ttl, now);
+      this.#b.storeSet(this.#h, k, asBuffer(this.#serializer.serialize(value)), true, size, ttl, now);
     }
   }
 
   delete(key: K): boolean {
-    return this.#store.delete(nativeKey(key));
+    return this.#b.storeDelete(this.#h, nativeKey(key));
   }
 
   clear(): void {
-    this.#store.clear();
+    this.#b.storeClear(this.#h);
   }
 
   remainingTtl(key: K, now: number): number {
-    return this.#store.remainingTtl(nativeKey(key), now);
+    return this.#b.storeRemainingTtl(this.#h, nativeKey(key), now);
   }
 
   purgeStale(now: number): number {
-    return this.#store.purgeStale(now);
+    return this.#b.storePurgeStale(this.#h, now);
   }
 
   earliestExpiry(): number {
-    return this.#store.earliestExpiry();
+    return this.#b.storeEarliestExpiry(this.#h);
   }
 
   shrinkTo(maxEntries: number, maxSize: number): number {
-    return this.#store.shrinkTo(maxEntries, maxSize);
+    return this.#b.storeShrinkTo(this.#h, maxEntries, maxSize);
   }
 
   counters(): StoreCounters {
-    return this.#store.counters();
+    return this.#b.storeCounters(this.#h);
   }
 
   entries(now: number): StoredEntry<K, V>[] {
-    return this.#store.entries(now).map((e) => ({
+    return this.#b.storeEntries(this.#h, now).map((e) => ({
       key: e.key as K,
       value: this.#decode(e.value) as V,
       size: e.size,
@@ -95,7 +99,7 @@ export class NativeStoreEngine<K, V> implements StoreEngine<K, V> {
   }
 
   takeRemoved(): Removal<K, V>[] {
-    return this.#store.takeRemoved().map((r) => ({
+    return this.#b.storeTakeRemoved(this.#h).map((r) => ({
       key: r.key as K,
       value: this.#decode(r.value) as V,
       reason: r.reason as Removal<K, V>['reason'],
