@@ -15,13 +15,19 @@ export interface StorePolicy {
   trackRemovals: boolean;
 }
 
+/** What each engine counts; `stats()` reports these with the cache's own figures. */
 export interface StoreCounters {
+  /** Reads that found a fresh value. */
   hits: number;
+  /** Reads that found nothing usable (absent, or stale without `allowStale`). */
   misses: number;
+  /** Reads answered with a stale value (`allowStale`, stale-while-revalidate). */
   staleHits: number;
   sets: number;
   deletes: number;
+  /** Entries pushed out by a bound (`max`, `maxSize`, `shrink`). */
   evictions: number;
+  /** Entries removed because they went stale. */
   expirations: number;
 }
 
