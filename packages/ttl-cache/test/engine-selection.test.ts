@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { platformTriple } from '@bulwark/engine-kit';
@@ -97,6 +97,21 @@ describe('engine selection', () => {
       /BULWARK_ENGINE=native asks for the native engine, but no native binary/,
     );
     expect(run(dir, { BULWARK_ENGINE: 'js' }).info.reason).toBe('BULWARK_ENGINE=js');
+  });
+
+  it('loads the binary from the per-platform package, as npm installs it, and says so', () => {
+    const dir = copyWithoutBinary();
+    const platformDir = join(dir, 'node_modules', '@bulwark', `ttl-cache-${triple}`);
+    mkdirSync(platformDir, { recursive: true });
+    const binary = `ttl-cache.${triple}.node`;
+    cpSync(join(packageRoot, binary), join(platformDir, binary));
+    writeFileSync(
+      join(platformDir, 'package.json'),
+      JSON.stringify({ name: `@bulwark/ttl-cache-${triple}`, version: '0.1.0', main: binary }),
+    );
+    const r = run(dir);
+    expect(r.info).toMatchObject({ nativeAvailable: true, binary: join(platformDir, binary) });
+    expect(r.native).toBe('native');
   });
 
   it('a binary that fails to load is reported with the loader error, not as missing', () => {

@@ -41,13 +41,15 @@ export function loadNative<B>(spec: NativeSpec): NativeLoad<B> {
   }
 }
 
+/** The `.node` file the loader required: the local build, or the per-platform package's. */
 function findLoadedBinary(spec: NativeSpec): string | null {
   const prefix = `${spec.binaryName}.`;
+  // Worked out once, not per cache entry: the platform name can cost a process report.
+  const packageFolder = `${sep}${platformPackage(spec.packageName).replace('/', sep)}${sep}`;
   for (const path of Object.keys(spec.require.cache)) {
-    const file = path.slice(path.lastIndexOf('/') + 1);
     if (
       path.endsWith('.node') &&
-      (file.startsWith(prefix) || path.includes(`/${platformPackage(spec.packageName)}/`))
+      (basename(path).startsWith(prefix) || path.includes(packageFolder))
     ) {
       return path;
     }

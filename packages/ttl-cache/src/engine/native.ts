@@ -56,7 +56,15 @@ export class NativeStoreEngine<K, V> implements StoreEngine<K, V> {
     if ((typeof value === 'string' && value.isWellFormed()) || Buffer.isBuffer(value)) {
       this.#b.storeSet(this.#h, k, value, false, size, ttl, now);
     } else {
-      this.#b.storeSet(this.#h, k, asBuffer(this.#serializer.serialize(value)), true, size, ttl, now);
+      this.#b.storeSet(
+        this.#h,
+        k,
+        asBuffer(this.#serializer.serialize(value)),
+        true,
+        size,
+        ttl,
+        now,
+      );
     }
   }
 
