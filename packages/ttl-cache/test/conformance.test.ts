@@ -1,4 +1,5 @@
 import { enginesUnderTest } from '@bulwark/engine-kit/testing';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type DisposeReason, engineInfo, TtlCache, type TtlCacheOptions } from '../src/index.js';
 
@@ -83,6 +84,27 @@ describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)'
       c.set(`k${i}`, 'v'.repeat(10 + (i % 30)));
       expect(c.calculatedSize).toBeLessThanOrEqual(100);
     }
+  });
+
+  it('holds calculatedSize within maxSize under adversarial sizes, and refuses oversized entries', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 50 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.double({ min: 0.5, max: 120, noNaN: true })), {
+          maxLength: 80,
+          size: 'max',
+        }),
+        (maxSize, writes) => {
+          const c = cache<number, string>({ maxSize, sizeCalculation: () => 1 });
+          for (const [key, size] of writes) {
+            c.set(key, 'v', { size });
+            expect(c.calculatedSize).toBeLessThanOrEqual(maxSize);
+            expect(c.has(key)).toBe(size <= maxSize);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 
   it('expires entries by TTL, per entry too, and reports the time left', () => {
