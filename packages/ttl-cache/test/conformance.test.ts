@@ -90,10 +90,13 @@ describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)'
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 50 }),
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.double({ min: 0.5, max: 120, noNaN: true })), {
-          maxLength: 80,
-          size: 'max',
-        }),
+        fc.array(
+          fc.tuple(fc.integer({ min: 0, max: 9 }), fc.double({ min: 0.5, max: 120, noNaN: true })),
+          {
+            maxLength: 80,
+            size: 'max',
+          },
+        ),
         (maxSize, writes) => {
           const c = cache<number, string>({ maxSize, sizeCalculation: () => 1 });
           for (const [key, size] of writes) {

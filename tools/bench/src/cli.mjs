@@ -16,6 +16,9 @@ const quick = process.env.BENCH_QUICK === '1';
 const definition = (await import(pathToFileURL(benchFile).href)).default;
 const rounds = quick ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
 
+// Shared by every worker, e.g. one Redis server all contestants use: started here, once.
+const shared = definition.globalSetup ? await definition.globalSetup() : { env: {} };
+
 function runWorker(caseName, contestant) {
   const args = [
     '--expose-gc',
@@ -28,6 +31,7 @@ function runWorker(caseName, contestant) {
   const out = execFileSync(process.execPath, args, {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...shared.env },
   });
   return JSON.parse(out.trim().split('\n').at(-1));
 }
@@ -78,6 +82,7 @@ const dir = resultsDir(quick);
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, `${definition.package}.json`), `${JSON.stringify(report, null, 2)}\n`);
 const markdown = writeReport(dir);
+await shared.teardown?.();
 process.stderr.write(`wrote ${join(dir, `${definition.package}.json`)} and ${markdown}\n`);
 
 function summarize(contestant, runs) {

@@ -24,6 +24,9 @@
  * @property {string[]} anchors      The contestants ours are compared with.
  * @property {Record<string, BenchCase>} cases
  * @property {string[]} [nodeArgs]   Extra flags for each worker process.
+ * @property {() => Promise<{ env: Record<string, string>, teardown?: () => Promise<void> }>} [globalSetup]
+ *   Runs once in the runner before any worker (a Redis server all contestants share, say);
+ *   `env` reaches every worker.
  */
 
 /** @param {BenchDefinition} definition */
