@@ -1,12 +1,13 @@
 import { createRequire } from 'node:module';
 import {
   type AutoChoice,
+  chooseEngine,
+  describeEngine,
   type EngineInfo,
   type EngineOption,
   loadNative,
   type NativeLoad,
   type Resolution,
-  resolveEngine,
 } from '@bulwark/engine-kit';
 import type { NativeBinding } from './engine/native.js';
 
@@ -41,11 +42,12 @@ export function autoChoice(): AutoChoice {
   };
 }
 
+/** The engine an instance runs; the binary is loaded only if the answer needs it. */
 export function resolveCacheEngine(requested: EngineOption): Resolution {
-  return resolveEngine(PACKAGE_NAME, requested, nativeBinding(), autoChoice());
+  return chooseEngine(PACKAGE_NAME, requested, nativeBinding, autoChoice());
 }
 
-/** The engine this process resolves `auto` to, whether the twin loads, and why. */
+/** The engine this process resolves `auto` to, whether the twin loads, from where, and why. */
 export function engineInfo(): EngineInfo {
-  return resolveCacheEngine('auto').info;
+  return describeEngine(PACKAGE_NAME, nativeBinding, autoChoice());
 }

@@ -65,7 +65,7 @@ export class TtlCache<K = unknown, V = unknown> {
     this.#timed = this.#o.ttl > 0;
     const resolution = resolveCacheEngine(this.#o.engine);
     if (resolution.error) throw resolution.error;
-    this.engine = resolution.info.engine;
+    this.engine = resolution.engine;
     const policy: StorePolicy = {
       max: this.#o.max,
       maxSize: this.#o.maxSize,

@@ -54,6 +54,22 @@ describe('engine selection', () => {
     expect([r.auto, r.js, r.native]).toEqual(['js', 'js', 'native']);
   });
 
+  it('a process whose caches run on js never loads the binary', () => {
+    const script = `
+      const { TtlCache } = require('./dist/index.cjs');
+      new TtlCache({ max: 1 }).set('k', 'v');
+      console.log(Object.keys(require.cache).filter((p) => p.endsWith('.node')).length);
+    `;
+    const env = { ...process.env };
+    delete env.BULWARK_ENGINE;
+    const out = execFileSync(process.execPath, ['-e', script], {
+      cwd: packageRoot,
+      env,
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe('0');
+  });
+
   it('BULWARK_ENGINE=native moves auto to native; an explicit option still wins', () => {
     const r = run(packageRoot, { BULWARK_ENGINE: 'native' });
     expect(r.info).toMatchObject({

@@ -8,11 +8,12 @@ export {
 export { platformPackage, platformTriple } from './platform.js';
 export {
   type AutoChoice,
+  chooseEngine,
+  describeEngine,
   type EngineInfo,
   type EngineName,
   type EngineOption,
   forcedEngine,
   type Resolution,
-  resolveEngine,
   validateEngineOption,
 } from './resolve-engine.js';

@@ -19,9 +19,11 @@ export interface AutoChoice {
   reason: string;
 }
 
+/** What an instance runs: the engine, why, and the error to throw if it cannot run. */
 export interface Resolution {
-  info: EngineInfo;
-  /** Set when the asked-for engine cannot run: constructors throw it, `engineInfo()` reports it. */
+  engine: EngineName;
+  reason: string;
+  /** Set when the asked-for engine cannot run: constructors throw it. */
   error?: NativeEngineUnavailableError;
 }
 
@@ -49,34 +51,58 @@ export function validateEngineOption(value: unknown): EngineOption {
  * Picks the engine: an explicit `engine` option wins, then `BULWARK_ENGINE`, then the
  * package's `auto` rule. Asking for `native` where it cannot load is an error, never a
  * silent fall back to `js`; `auto` falls back and says so in `reason`.
+ *
+ * `native` is called only when the answer depends on it, so a process whose caches run on
+ * `js` never loads the binary (a dlopen, and the loader's libc probe) at start-up.
  */
-export function resolveEngine(
+export function chooseEngine(
   packageName: string,
   requested: EngineOption,
-  native: NativeLoad<unknown>,
+  native: () => NativeLoad<unknown>,
   auto: AutoChoice,
 ): Resolution {
-  const nativeAvailable = native.binding !== undefined;
-  const make = (engine: EngineName, reason: string): Resolution => ({
-    info: { engine, nativeAvailable, reason, binary: native.binary },
-  });
-  const forced = requested === 'auto' ? forcedEngine() : undefined;
-  const asked = requested === 'auto' ? forced : requested;
-  const askedBy = requested === 'auto' ? 'BULWARK_ENGINE=native' : 'the engine: "native" option';
-
+  const asked = requested === 'auto' ? forcedEngine() : requested;
   if (asked === 'js') {
-    return make('js', requested === 'js' ? 'the engine: "js" option' : 'BULWARK_ENGINE=js');
+    return {
+      engine: 'js',
+      reason: requested === 'js' ? 'the engine: "js" option' : 'BULWARK_ENGINE=js',
+    };
   }
   if (asked === 'native') {
-    if (nativeAvailable) return make('native', askedBy);
-    const message = `${packageName}: ${askedBy} asks for the native engine, but ${native.failure?.message}`;
-    return { ...make('native', message), error: new NativeEngineUnavailableError(message) };
+    const askedBy = requested === 'auto' ? 'BULWARK_ENGINE=native' : 'the engine: "native" option';
+    const load = native();
+    if (load.binding !== undefined) return { engine: 'native', reason: askedBy };
+    const message = `${packageName}: ${askedBy} asks for the native engine, but ${load.failure?.message}`;
+    return { engine: 'native', reason: message, error: new NativeEngineUnavailableError(message) };
   }
-  if (auto.engine === 'native' && !nativeAvailable) {
-    return make('js', `auto: ${auto.reason}, but ${native.failure?.message}; using js`);
+  if (auto.engine === 'native') {
+    const load = native();
+    if (load.binding === undefined) {
+      return {
+        engine: 'js',
+        reason: `auto: ${auto.reason}, but ${load.failure?.message}; using js`,
+      };
+    }
   }
-  const unavailable = nativeAvailable
-    ? ''
-    : ` (native engine unavailable: ${native.failure?.message})`;
-  return make(auto.engine, `auto: ${auto.reason}${unavailable}`);
+  return { engine: auto.engine, reason: `auto: ${auto.reason}` };
+}
+
+/**
+ * What `engineInfo()` reports: what `auto` resolves to in this process, whether the binary
+ * loads (it is loaded to find out), from where, and why.
+ */
+export function describeEngine(
+  packageName: string,
+  native: () => NativeLoad<unknown>,
+  auto: AutoChoice,
+): EngineInfo {
+  const load = native();
+  const { engine, reason } = chooseEngine(packageName, 'auto', () => load, auto);
+  const nativeAvailable = load.binding !== undefined;
+  // Where auto's own rule chose js, the missing binary did not decide it: say so anyway.
+  const note =
+    !nativeAvailable && reason === `auto: ${auto.reason}`
+      ? ` (native engine unavailable: ${load.failure?.message})`
+      : '';
+  return { engine, nativeAvailable, reason: reason + note, binary: load.binary };
 }

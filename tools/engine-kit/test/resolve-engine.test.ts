@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  chooseEngine,
+  describeEngine,
   isNativeEngineUnavailableError,
   type NativeLoad,
-  resolveEngine,
   validateEngineOption,
 } from '../src/index.js';
 import { enginesUnderTest } from '../src/testing.js';
@@ -24,18 +25,30 @@ afterEach(() => {
   delete process.env.BULWARK_TEST_ENGINES;
 });
 
-describe('resolveEngine', () => {
+const once = (load: NativeLoad<unknown>) => () => load;
+/** A loader that fails the test if it is called. */
+const untouched = () => {
+  throw new Error('the binary was loaded although nothing needed it');
+};
+
+describe('chooseEngine', () => {
   it('lets an explicit option win over BULWARK_ENGINE', () => {
     process.env.BULWARK_ENGINE = 'native';
-    expect(resolveEngine('@bulwark/pkg', 'js', loaded, autoJs).info.engine).toBe('js');
-    expect(resolveEngine('@bulwark/pkg', 'auto', loaded, autoJs).info).toMatchObject({
+    expect(chooseEngine('@bulwark/pkg', 'js', untouched, autoJs).engine).toBe('js');
+    expect(chooseEngine('@bulwark/pkg', 'auto', once(loaded), autoJs)).toMatchObject({
       engine: 'native',
       reason: 'BULWARK_ENGINE=native',
     });
   });
 
+  it('does not load the binary when js is chosen', () => {
+    expect(chooseEngine('@bulwark/pkg', 'auto', untouched, autoJs).engine).toBe('js');
+    process.env.BULWARK_ENGINE = 'js';
+    expect(chooseEngine('@bulwark/pkg', 'auto', untouched, autoNative).engine).toBe('js');
+  });
+
   it('makes native without a binary an error, never a silent js', () => {
-    const r = resolveEngine('@bulwark/pkg', 'native', missing, autoJs);
+    const r = chooseEngine('@bulwark/pkg', 'native', once(missing), autoJs);
     expect(isNativeEngineUnavailableError(r.error)).toBe(true);
     expect(r.error?.message).toMatch(
       /@bulwark\/pkg: the engine: "native" option asks for the native engine, but no native binary/,
@@ -43,12 +56,27 @@ describe('resolveEngine', () => {
   });
 
   it('lets auto fall back to js, and say why', () => {
-    const r = resolveEngine('@bulwark/pkg', 'auto', missing, autoNative);
+    const r = chooseEngine('@bulwark/pkg', 'auto', once(missing), autoNative);
     expect(r.error).toBeUndefined();
-    expect(r.info).toMatchObject({ engine: 'js', nativeAvailable: false, binary: null });
-    expect(r.info.reason).toMatch(/large cache, but no native binary/);
+    expect(r).toMatchObject({ engine: 'js' });
+    expect(r.reason).toMatch(/large cache, but no native binary/);
   });
+});
 
+describe('describeEngine', () => {
+  it('reports availability and the binary, and notes a missing one even when auto picks js', () => {
+    expect(describeEngine('@bulwark/pkg', once(loaded), autoJs)).toEqual({
+      engine: 'js',
+      nativeAvailable: true,
+      reason: 'auto: js is faster',
+      binary: '/x/pkg.linux-x64-gnu.node',
+    });
+    const info = describeEngine('@bulwark/pkg', once(missing), autoJs);
+    expect(info).toMatchObject({ engine: 'js', nativeAvailable: false, binary: null });
+    expect(info.reason).toBe(
+      `auto: js is faster (native engine unavailable: ${missing.failure?.message})`,
+    );
+  });
   it('names the engine option when it is wrong', () => {
     expect(() => validateEngineOption('wasm')).toThrow(
       /engine must be one of "auto", "js", "native"; got "wasm"/,
