@@ -1,0 +1,723 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { CircuitState, type IBreaker } from 'cockatiel';
+import { RollingPercentageBreaker } from './breakers/rolling-percentage.js';
+import type { BulwarkBreaker } from './breakers/types.js';
+import { type Deadline, DeadlineQueue } from './deadline-queue.js';
+import {
+  CircuitTimeoutError,
+  isOurError,
+  OpenCircuitError,
+  SemaphoreLockedError,
+  ShutdownError,
+} from './errors.js';
+import {
+  type CircuitBreakerOptions,
+  type CircuitSnapshotState,
+  type ResolvedOptions,
+  resolveOptions,
+} from './options.js';
+import { type CacheTransport, MemoryCache } from './response-cache.js';
+import { FIELD, type Stats, Status, type StatusOptions } from './status.js';
+
+const CLOSED = 0;
+const OPEN = 1;
+const HALF_OPEN = 2;
+const SHUTDOWN = 3;
+type State = typeof CLOSED | typeof OPEN | typeof HALF_OPEN | typeof SHUTDOWN;
+
+/** Admission of a call: a normal call, a probe of the current half-open round (> 0), or none. */
+const NORMAL = 0;
+const REJECTED = -1;
+
+type Action<TI extends unknown[], TR> = (...args: TI) => Promise<TR> | TR;
+
+/**
+ * An opossum 8 compatible circuit breaker: the same constructor, options, methods,
+ * properties, events and error codes, so code written for opossum switches by changing
+ * its import. The rule that opens the circuit is a cockatiel `IBreaker` (opossum's
+ * rolling percentage by default). Where it differs from opossum (constant memory
+ * statistics, one timer per breaker, only probes decide a half-open circuit) the
+ * README's migration section says why.
+ */
+export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> extends EventEmitter {
+  /** True for errors the breaker itself raised (open, timeout, semaphore, shutdown). */
+  static isOurError(error: unknown): boolean {
+    return isOurError(error);
+  }
+
+  /** A Status to pass as `options.status`, e.g. with stats saved from another breaker. */
+  static newStatus(options: StatusOptions): Status {
+    return new Status(options);
+  }
+
+  readonly options: ResolvedOptions<TI>;
+  readonly action: (...args: TI) => Promise<TR> | TR;
+
+  readonly #name: string;
+  readonly #group: string;
+  readonly #clock: () => number;
+  readonly #status: Status;
+  readonly #breaker: IBreaker & Partial<BulwarkBreaker>;
+  readonly #volumeThreshold: number;
+  readonly #deadlines: DeadlineQueue | undefined;
+  readonly #coalesceCache: MemoryCache | undefined;
+  #state: State = CLOSED;
+  #enabled: boolean;
+  #warmUp: boolean;
+  #fallback: ((...args: any[]) => unknown) | undefined;
+  #inFlight = 0;
+  #openedAt = 0;
+  #lastTimerAt: number | undefined;
+  #resetTimer: NodeJS.Timeout | undefined;
+  #warmUpTimer: NodeJS.Timeout | undefined;
+  readonly #healthChecks = new Set<NodeJS.Timeout>();
+  /** Half-open rounds are numbered so a probe from an earlier round cannot decide this one. */
+  #round = 0;
+  #probesLeft = 0;
+  #probeSuccesses = 0;
+  #lastProbeAt = 0;
+  /** Set by the 'snapshot' forwarding, once. */
+  #forwardingSnapshots = false;
+
+  constructor(action: Action<TI, TR> | TR, options: CircuitBreakerOptions<TI> = {}) {
+    super();
+    if (action === undefined || action === null || (action as unknown) === false) {
+      throw new TypeError(
+        'No action provided. Cannot construct a CircuitBreaker without an invocable action.',
+      );
+    }
+    this.options = resolveOptions(options);
+    const clock = options.clock;
+    this.#clock = clock ?? (() => Date.now());
+    this.action =
+      typeof action === 'function'
+        ? (action as (...args: TI) => Promise<TR> | TR)
+        : () => Promise.resolve(action as TR);
+    this.#name = options.name || (typeof action === 'function' && action.name) || randomUUID();
+    this.#group = options.group || this.#name;
+    this.#volumeThreshold = options.volumeThreshold ?? 0;
+    this.#status = this.#makeStatus(options.status);
+    this.#breaker =
+      this.options.breaker ??
+      new RollingPercentageBreaker(
+        {
+          errorThresholdPercentage: this.options.errorThresholdPercentage,
+          volumeThreshold: this.#volumeThreshold,
+          rollingCountTimeout: this.options.rollingCountTimeout,
+          rollingCountBuckets: this.options.rollingCountBuckets,
+          clock: this.#clock,
+        },
+        {
+          fires: () => this.#status.totalOf(FIELD.fires),
+          failures: () => this.#status.totalOf(FIELD.failures),
+        },
+      );
+    if (this.options.cache && !this.options.cacheTransport) {
+      this.options.cacheTransport = new MemoryCache(options.cacheSize, this.#clock);
+    }
+    if (this.options.coalesce) {
+      this.#coalesceCache = new MemoryCache(options.coalesceSize, this.#clock);
+      this.options.coalesceCache = this.#coalesceCache;
+    }
+    if (this.options.timeout !== false) this.#deadlines = new DeadlineQueue(this.#clock);
+    if (options.maxFailures !== undefined) {
+      process.emitWarning(
+        'options.maxFailures is deprecated and ignored; use errorThresholdPercentage',
+        {
+          code: 'BULWARK_CIRCUIT_MAX_FAILURES',
+        },
+      );
+    }
+
+    const restored = options.state;
+    this.#enabled = restored ? restored.enabled !== false : options.enabled !== false;
+    this.#warmUp = restored?.warmUp === true || options.allowWarmUp === true;
+    if (this.#warmUp) {
+      this.#warmUpTimer = setTimeout(() => {
+        this.#warmUp = false;
+      }, this.options.rollingCountTimeout).unref();
+    }
+    this.on('newListener', (event) => {
+      if (event === 'snapshot' && !this.#forwardingSnapshots) {
+        this.#forwardingSnapshots = true;
+        this.#status.on('snapshot', (stats) => this.emit('snapshot', stats));
+      }
+    });
+    if (restored) this.#restore(restored);
+  }
+
+  // Properties, as opossum names them.
+
+  get name(): string {
+    return this.#name;
+  }
+  get group(): string {
+    return this.#group;
+  }
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+  get warmUp(): boolean {
+    return this.#warmUp;
+  }
+  get volumeThreshold(): number {
+    return this.#volumeThreshold;
+  }
+  get closed(): boolean {
+    return this.#state === CLOSED;
+  }
+  get opened(): boolean {
+    return this.#state === OPEN;
+  }
+  get halfOpen(): boolean {
+    return this.#state === HALF_OPEN;
+  }
+  /** Half-open with a probe still to let through. */
+  get pendingClose(): boolean {
+    return this.#state === HALF_OPEN && this.#probesLeft > 0;
+  }
+  get isShutdown(): boolean {
+    return this.#state === SHUTDOWN;
+  }
+  get status(): Status {
+    return this.#status;
+  }
+  get stats(): Stats {
+    return this.#status.stats;
+  }
+  /** The rule that opens the circuit. */
+  get breaker(): IBreaker {
+    return this.#breaker;
+  }
+
+  // Typed listeners, with opossum's argument lists.
+
+  override on<E extends keyof CircuitBreakerEvents<TI, TR>>(
+    event: E,
+    listener: CircuitBreakerEvents<TI, TR>[E],
+  ): this;
+  override on(event: string | symbol, listener: (...args: any[]) => void): this;
+  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.on(event, listener);
+  }
+
+  override once<E extends keyof CircuitBreakerEvents<TI, TR>>(
+    event: E,
+    listener: CircuitBreakerEvents<TI, TR>[E],
+  ): this;
+  override once(event: string | symbol, listener: (...args: any[]) => void): this;
+  override once(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.once(event, listener);
+  }
+
+  // Calls.
+
+  fire(...args: TI): Promise<TR> {
+    return this.call(this.action, ...args);
+  }
+
+  /** Like `fire`, with `context` as `this` for the action. */
+  call(context: unknown, ...args: TI): Promise<TR> {
+    if (this.#state === SHUTDOWN) return Promise.reject(new ShutdownError());
+    const now = this.#clock();
+    this.#status.count(FIELD.fires, now);
+    this.emit('fire', args);
+    if (!this.#enabled) return this.#invokeUnprotected(context, args);
+
+    const options = this.options;
+    const cacheKey = options.cache || options.coalesce ? options.cacheGetKey.apply(this, args) : '';
+    if (options.cache) {
+      const cached = (options.cacheTransport as CacheTransport).get(cacheKey);
+      if (cached) {
+        this.#status.count(FIELD.cacheHits, now);
+        this.emit('cacheHit');
+        return cached as Promise<TR>;
+      }
+      this.#status.count(FIELD.cacheMisses, now);
+      this.emit('cacheMiss');
+    }
+    if (this.#coalesceCache) {
+      const shared = this.#coalesceCache.get(cacheKey);
+      if (shared) {
+        this.#status.count(FIELD.coalesceCacheHits, now);
+        this.emit('coalesceCacheHit');
+        return shared as Promise<TR>;
+      }
+      this.#status.count(FIELD.coalesceCacheMisses, now);
+      this.emit('coalesceCacheMiss');
+    }
+
+    const admission = this.#admit(now);
+    if (admission === REJECTED) return this.#reject(args, now);
+
+    let result: Promise<TR>;
+    if (this.#inFlight >= options.capacity) {
+      // A probe that could not run gives its slot back: it decided nothing.
+      if (admission !== NORMAL) this.#probesLeft++;
+      result = this.#semaphoreLocked(args, cacheKey, now);
+    } else if (this.#deadlines) {
+      result = this.#runWithTimeout(context, args, admission, cacheKey, now);
+    } else {
+      result = this.#run(context, args, admission, cacheKey, now);
+    }
+    if (this.#coalesceCache) {
+      const ttl = options.coalesceTTL;
+      this.#coalesceCache.set(cacheKey, result, ttl > 0 ? now + ttl : 0);
+    }
+    return result;
+  }
+
+  /** Sets the function called (with the call's arguments and the error) when a call fails or is rejected. */
+  fallback(func: ((...args: any[]) => unknown) | CircuitBreaker<any, any>): this {
+    this.#fallback =
+      func instanceof CircuitBreaker
+        ? (...args: unknown[]) => func.fire(...args)
+        : (func as (...args: any[]) => unknown);
+    return this;
+  }
+
+  // State changes.
+
+  /** Opens the circuit: calls are rejected until `resetTimeout` has passed. */
+  open(): void {
+    if (this.#state === OPEN || this.#state === SHUTDOWN) return;
+    this.#state = OPEN;
+    this.#probesLeft = 0;
+    this.#openedAt = this.#clock();
+    this.#lastTimerAt = this.#openedAt;
+    this.#status.open();
+    this.#armResetTimer(this.options.resetTimeout);
+    this.emit('open');
+  }
+
+  /** Closes the circuit: calls go through. */
+  close(): void {
+    if (this.#state === CLOSED || this.#state === SHUTDOWN) return;
+    this.#clearResetTimer();
+    this.#state = CLOSED;
+    this.#probesLeft = 0;
+    this.#breaker.reset?.();
+    this.#status.close();
+    this.#renewAbortController();
+    this.emit('close');
+  }
+
+  /** Stops the breaker for good: timers cleared, listeners removed, later calls rejected with ESHUTDOWN. */
+  shutdown(): void {
+    this.emit('shutdown');
+    this.disable();
+    this.removeAllListeners();
+    this.#clearResetTimer();
+    if (this.#warmUpTimer) clearTimeout(this.#warmUpTimer);
+    for (const timer of this.#healthChecks) clearInterval(timer);
+    this.#healthChecks.clear();
+    this.#deadlines?.clear();
+    this.#status.shutdown();
+    this.#state = SHUTDOWN;
+    this.clearCache();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.shutdown();
+  }
+
+  /** Calls go through unprotected (still counted as fires) until `enable()`. */
+  disable(): void {
+    this.#enabled = false;
+    this.#status.removeRotateBucketControllerListener();
+  }
+
+  enable(): void {
+    this.#enabled = true;
+    this.#status.startListeneningForRotateEvent();
+  }
+
+  clearCache(): void {
+    if (this.options.cache) this.options.cacheTransport?.flush();
+    this.#coalesceCache?.flush();
+  }
+
+  /**
+   * Calls `func` now and every `interval` ms (default 5000); a rejection emits
+   * `healthCheckFailed` and opens the circuit. Unlike opossum, shutdown stops the checks.
+   */
+  healthCheck(func: () => Promise<unknown>, interval?: number): void {
+    const every = interval || 5000;
+    if (typeof func !== 'function') throw new TypeError('Health check function must be a function');
+    if (Number.isNaN(Number(every))) throw new TypeError('Health check interval must be a number');
+    const check = () => {
+      Promise.resolve()
+        .then(() => func.apply(this))
+        .catch((error: unknown) => {
+          if (this.#state === SHUTDOWN) return;
+          this.emit('healthCheckFailed', error);
+          this.open();
+        });
+    };
+    const timer = setInterval(check, every).unref();
+    this.#healthChecks.add(timer);
+    check();
+  }
+
+  getSignal(): AbortSignal | undefined {
+    return this.options.abortController?.signal;
+  }
+
+  getAbortController(): AbortController | undefined {
+    return this.options.abortController;
+  }
+
+  /** The state and stats, in the shape `options.state` and `options.status` take back. */
+  toJSON(): { state: CircuitSnapshotState; status: Stats } {
+    return {
+      state: {
+        name: this.#name,
+        enabled: this.#enabled,
+        closed: this.closed,
+        open: this.opened,
+        halfOpen: this.halfOpen,
+        warmUp: this.#warmUp,
+        shutdown: this.isShutdown,
+        lastTimerAt: this.#lastTimerAt,
+      },
+      status: this.#status.stats,
+    };
+  }
+
+  // Internals: admission.
+
+  #admit(now: number): number {
+    const state = this.#state;
+    if (state === CLOSED) return NORMAL;
+    // The reset timer may not have run yet (a busy loop, or an injected clock).
+    if (state === OPEN && now - this.#openedAt >= this.options.resetTimeout) this.#toHalfOpen(now);
+    if (this.#state !== HALF_OPEN) return REJECTED;
+    if (this.#probesLeft > 0) {
+      this.#probesLeft--;
+      this.#lastProbeAt = now;
+      return this.#round;
+    }
+    // A probe that has not settled within resetTimeout hands its place to this call,
+    // so a hung probe (with no timeout set) cannot hold the circuit half-open for ever.
+    if (
+      this.options.strictHalfOpen &&
+      this.#probeSuccesses < this.options.halfOpenProbes &&
+      now - this.#lastProbeAt >= this.options.resetTimeout
+    ) {
+      this.#lastProbeAt = now;
+      return this.#round;
+    }
+    return REJECTED;
+  }
+
+  #toHalfOpen(now: number): void {
+    this.#clearResetTimer();
+    this.#state = HALF_OPEN;
+    this.#round++;
+    this.#probesLeft = this.options.halfOpenProbes;
+    this.#probeSuccesses = 0;
+    this.#lastProbeAt = now;
+    this.#renewAbortController();
+    this.emit('halfOpen', this.options.resetTimeout);
+  }
+
+  // Internals: running the action.
+
+  #run(
+    context: unknown,
+    args: TI,
+    admission: number,
+    cacheKey: string,
+    start: number,
+  ): Promise<TR> {
+    this.#inFlight++;
+    let result: unknown;
+    try {
+      result = this.action.apply(context, args);
+    } catch (error) {
+      this.#inFlight--;
+      return this.#failed(error, args, admission, cacheKey, start, 'error');
+    }
+    return Promise.resolve(result).then(
+      (value) => {
+        this.#inFlight--;
+        this.#succeeded(value as TR, admission, cacheKey, start);
+        return value as TR;
+      },
+      (error: unknown) => {
+        this.#inFlight--;
+        return this.#failed(error, args, admission, cacheKey, start, 'error');
+      },
+    );
+  }
+
+  #runWithTimeout(
+    context: unknown,
+    args: TI,
+    admission: number,
+    cacheKey: string,
+    start: number,
+  ): Promise<TR> {
+    this.#inFlight++;
+    const timeoutMs = this.options.timeout as number;
+    return new Promise<TR>((resolve, reject) => {
+      const pending: Deadline = {
+        deadline: start + timeoutMs,
+        settled: false,
+        next: undefined,
+        expire: () => {
+          this.#inFlight--;
+          const now = this.#clock();
+          const error = new CircuitTimeoutError(timeoutMs);
+          this.#status.count(FIELD.timeouts, now, now - start);
+          this.emit('timeout', error, now - start, args);
+          this.#failed(error, args, admission, cacheKey, start, 'timeout').then(resolve, reject);
+          this.options.abortController?.abort();
+        },
+      };
+      let result: unknown;
+      try {
+        result = this.action.apply(context, args);
+      } catch (error) {
+        this.#inFlight--;
+        this.#failed(error, args, admission, cacheKey, start, 'error').then(resolve, reject);
+        return;
+      }
+      this.#deadlines?.add(pending);
+      Promise.resolve(result).then(
+        (value) => {
+          if (pending.settled) return;
+          pending.settled = true;
+          this.#inFlight--;
+          this.#succeeded(value as TR, admission, cacheKey, start);
+          resolve(value as TR);
+        },
+        (error: unknown) => {
+          if (pending.settled) return;
+          pending.settled = true;
+          this.#inFlight--;
+          this.#failed(error, args, admission, cacheKey, start, 'error').then(resolve, reject);
+        },
+      );
+    });
+  }
+
+  #invokeUnprotected(context: unknown, args: TI): Promise<TR> {
+    try {
+      return Promise.resolve(this.action.apply(context, args));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  // Internals: outcomes.
+
+  #succeeded(value: TR, admission: number, cacheKey: string, start: number): void {
+    const now = this.#clock();
+    const latency = now - start;
+    this.#status.count(FIELD.successes, now, latency);
+    // Opossum closes a half-open circuit before user 'success' listeners run; so do we.
+    this.#recordSuccess(admission, latency);
+    this.emit('success', value, latency);
+    this.#resetCoalesce(cacheKey, 'success');
+    if (this.options.cache) {
+      const ttl = this.options.cacheTTL;
+      (this.options.cacheTransport as CacheTransport).set(
+        cacheKey,
+        Promise.resolve(value),
+        ttl > 0 ? now + ttl : 0,
+      );
+    }
+  }
+
+  /** Settles a failed call: filtered errors count as successes; others as failures, then the fallback. */
+  #failed(
+    error: unknown,
+    args: TI,
+    admission: number,
+    cacheKey: string,
+    start: number,
+    outcome: 'error' | 'timeout' | 'semaphore',
+  ): Promise<TR> {
+    const now = this.#clock();
+    const latency = now - start;
+    if (this.options.errorFilter(error, ...args)) {
+      this.#status.count(FIELD.successes, now, latency);
+      this.#recordSuccess(admission, latency);
+      this.emit('success', error, latency);
+      this.#resetCoalesce(cacheKey, outcome);
+      return Promise.reject(error);
+    }
+    this.#status.count(FIELD.failures, now, latency);
+    this.emit('failure', error, latency, args);
+    this.#recordFailure(admission, latency);
+    this.#resetCoalesce(cacheKey, outcome);
+    return this.#runFallback(args, error) ?? Promise.reject(error);
+  }
+
+  #reject(args: TI, now: number): Promise<TR> {
+    const error = new OpenCircuitError();
+    this.#status.count(FIELD.rejects, now);
+    this.emit('reject', error);
+    return this.#runFallback(args, error) ?? Promise.reject(error);
+  }
+
+  #semaphoreLocked(args: TI, cacheKey: string, now: number): Promise<TR> {
+    const error = new SemaphoreLockedError();
+    this.#status.count(FIELD.semaphoreRejections, now);
+    this.emit('semaphoreLocked', error, 0);
+    // As in opossum, a locked semaphore counts as a failure of a normal call.
+    return this.#failed(error, args, NORMAL, cacheKey, now, 'semaphore');
+  }
+
+  #runFallback(args: TI, error: unknown): Promise<TR> | undefined {
+    const fallback = this.#fallback;
+    if (!fallback) return undefined;
+    try {
+      const result = fallback.apply(fallback, [...args, error]);
+      this.#status.count(FIELD.fallbacks, this.#clock());
+      this.emit('fallback', result, error);
+      return Promise.resolve(result) as Promise<TR>;
+    } catch (fallbackError) {
+      return Promise.reject(fallbackError);
+    }
+  }
+
+  #recordSuccess(admission: number, latency: number): void {
+    const outcome = { durationMs: latency };
+    if (this.#decidesHalfOpen(admission)) {
+      this.#breaker.success(CircuitState.HalfOpen, outcome);
+      if (++this.#probeSuccesses >= this.options.halfOpenProbes || !this.options.strictHalfOpen) {
+        this.close();
+      }
+      return;
+    }
+    this.#breaker.success(CircuitState.Closed, outcome);
+    if (this.#state === CLOSED && this.#breaker.shouldOpenAfterSuccess?.() && this.#mayOpen()) {
+      this.open();
+    }
+  }
+
+  #recordFailure(admission: number, latency: number): void {
+    const outcome = { durationMs: latency };
+    if (this.#decidesHalfOpen(admission)) {
+      this.#breaker.failure(CircuitState.HalfOpen, outcome);
+      this.open();
+      return;
+    }
+    const trips = this.#breaker.failure(CircuitState.Closed, outcome);
+    if (trips && this.#state === CLOSED && this.#mayOpen()) this.open();
+  }
+
+  /** Whether a result decides the half-open circuit: a probe of this round, or any call in opossum mode. */
+  #decidesHalfOpen(admission: number): boolean {
+    if (this.#state !== HALF_OPEN) return false;
+    return this.options.strictHalfOpen ? admission === this.#round : true;
+  }
+
+  #mayOpen(): boolean {
+    return !this.#warmUp && this.#status.totalOf(FIELD.fires) >= this.#volumeThreshold;
+  }
+
+  #resetCoalesce(cacheKey: string, outcome: 'error' | 'success' | 'timeout' | 'semaphore'): void {
+    if (!this.#coalesceCache) return;
+    if (outcome === 'semaphore' || this.options.coalesceResetOn.includes(outcome)) {
+      this.#coalesceCache.delete(cacheKey);
+    }
+  }
+
+  // Internals: timers and setup.
+
+  #armResetTimer(afterMs: number): void {
+    this.#clearResetTimer();
+    this.#resetTimer = setTimeout(() => {
+      this.#resetTimer = undefined;
+      if (this.#state === OPEN) this.#toHalfOpen(this.#clock());
+    }, afterMs).unref();
+  }
+
+  #clearResetTimer(): void {
+    if (this.#resetTimer) clearTimeout(this.#resetTimer);
+    this.#resetTimer = undefined;
+  }
+
+  #renewAbortController(): void {
+    const controller = this.options.abortController;
+    if (this.options.autoRenewAbortController && controller?.signal.aborted) {
+      this.options.abortController = new AbortController();
+    }
+  }
+
+  #makeStatus(given: Status | Partial<Stats> | undefined): Status {
+    if (given instanceof Status) return given;
+    return new Status({
+      rollingCountTimeout: this.options.rollingCountTimeout,
+      rollingCountBuckets: this.options.rollingCountBuckets,
+      rollingPercentilesEnabled: this.options.rollingPercentilesEnabled,
+      enableSnapshots: this.options.enableSnapshots,
+      rotateBucketController: this.options.rotateBucketController,
+      clock: this.#clock,
+      stats: given,
+    });
+  }
+
+  #restore(state: Partial<CircuitSnapshotState>): void {
+    if (state.shutdown) {
+      this.shutdown();
+    } else if (state.closed === false && !state.halfOpen) {
+      const elapsed = state.lastTimerAt === undefined ? 0 : this.#clock() - state.lastTimerAt;
+      // Open for the time that remained of resetTimeout, or half-open if it has passed.
+      this.open();
+      if (elapsed > this.options.resetTimeout) this.#toHalfOpen(this.#clock());
+      else if (elapsed > 0) {
+        this.#openedAt -= elapsed;
+        this.#lastTimerAt = state.lastTimerAt;
+        this.#armResetTimer(this.options.resetTimeout - elapsed);
+      }
+    } else if (state.halfOpen) {
+      this.#state = OPEN;
+      this.#toHalfOpen(this.#clock());
+    }
+  }
+}
+
+/** Event listeners, with opossum's argument lists. */
+export interface CircuitBreakerEvents<TI extends unknown[], TR> {
+  fire: (args: TI) => void;
+  success: (result: TR, latencyMs: number) => void;
+  failure: (error: any, latencyMs: number, args: TI) => void;
+  timeout: (error: Error, latencyMs: number, args: TI) => void;
+  reject: (error: Error) => void;
+  open: () => void;
+  halfOpen: (resetTimeout: number) => void;
+  close: () => void;
+  fallback: (result: unknown, error: any) => void;
+  semaphoreLocked: (error: Error, latencyMs: number) => void;
+  healthCheckFailed: (error: any) => void;
+  shutdown: () => void;
+  cacheHit: () => void;
+  cacheMiss: () => void;
+  coalesceCacheHit: () => void;
+  coalesceCacheMiss: () => void;
+  snapshot: (stats: Stats) => void;
+}
+
+type StatusClass = Status;
+type StatsShape = Stats;
+type StatusOptionsShape = StatusOptions;
+type CacheTransportShape = CacheTransport;
+type BucketShape = import('./status.js').Bucket;
+
+/** The type names of @types/opossum, so `CircuitBreaker.Options` and friends keep compiling. */
+export declare namespace CircuitBreaker {
+  type Options<TI extends unknown[] = unknown[]> = CircuitBreakerOptions<TI>;
+  type Status = StatusClass;
+  type Stats = StatsShape;
+  type StatusOptions = StatusOptionsShape;
+  type Bucket = BucketShape;
+  type Window = BucketShape[];
+  type State = CircuitSnapshotState;
+  type CacheTransport = CacheTransportShape;
+  type MemoryCache = CacheTransportShape;
+}

@@ -1,0 +1,56 @@
+/**
+ * The errors the breaker itself raises. Opossum marks them with a private flag and a
+ * `code`; code written against opossum switches on those codes, so they stay the same,
+ * and each is also a class so TypeScript callers can use `instanceof`.
+ */
+
+/** Marks errors this package created, for `CircuitBreaker.isOurError`. */
+const OURS = Symbol.for('bulwark.circuit-breaker.error');
+
+export type CircuitErrorCode = 'EOPENBREAKER' | 'ETIMEDOUT' | 'ESEMLOCKED' | 'ESHUTDOWN';
+
+export class CircuitBreakerError extends Error {
+  readonly code: CircuitErrorCode;
+  readonly [OURS] = true;
+
+  constructor(message: string, code: CircuitErrorCode) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The circuit is open (or half-open with its probes taken): the call was not made. */
+export class OpenCircuitError extends CircuitBreakerError {
+  constructor() {
+    super('Breaker is open', 'EOPENBREAKER');
+  }
+}
+
+/** The action did not settle within `timeout` ms. */
+export class CircuitTimeoutError extends CircuitBreakerError {
+  constructor(timeoutMs: number) {
+    super(`Timed out after ${timeoutMs}ms`, 'ETIMEDOUT');
+  }
+}
+
+/** `capacity` calls were already in flight. */
+export class SemaphoreLockedError extends CircuitBreakerError {
+  constructor() {
+    super('Semaphore locked', 'ESEMLOCKED');
+  }
+}
+
+/** The breaker was shut down and takes no more calls. */
+export class ShutdownError extends CircuitBreakerError {
+  constructor() {
+    super('The circuit has been shutdown.', 'ESHUTDOWN');
+  }
+}
+
+/** True for the errors above, whichever copy of this package made them. */
+export function isOurError(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { [OURS]?: boolean })[OURS] === true
+  );
+}

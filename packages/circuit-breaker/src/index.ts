@@ -1,0 +1,19 @@
+import { CircuitBreaker } from './circuit-breaker.js';
+
+export { type BreakerPolicyOptions, breakerPolicy, SlowCallRateError } from './breaker-policy.js';
+export * from './breakers/index.js';
+export { CircuitBreaker, type CircuitBreakerEvents } from './circuit-breaker.js';
+export {
+  CircuitBreakerError,
+  type CircuitErrorCode,
+  CircuitTimeoutError,
+  isOurError,
+  OpenCircuitError,
+  SemaphoreLockedError,
+  ShutdownError,
+} from './errors.js';
+export type { CircuitBreakerOptions, CircuitSnapshotState, CoalesceResetOn } from './options.js';
+export { type CacheTransport, MemoryCache } from './response-cache.js';
+export { type Bucket, type Stats, Status, type StatusOptions } from './status.js';
+
+export default CircuitBreaker;

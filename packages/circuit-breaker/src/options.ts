@@ -1,0 +1,232 @@
+import type { EventEmitter } from 'node:events';
+import type { IBreaker } from 'cockatiel';
+import type { CacheTransport } from './response-cache.js';
+import type { Stats, Status } from './status.js';
+import {
+  integerAtLeast,
+  nonNegativeNumber,
+  optionalFunction,
+  positiveNumber,
+  requireNumber,
+} from './validate.js';
+
+/** What `toJSON().state` holds, and what `options.state` restores. */
+export interface CircuitSnapshotState {
+  name: string;
+  enabled: boolean;
+  closed: boolean;
+  open: boolean;
+  halfOpen: boolean;
+  warmUp: boolean;
+  shutdown: boolean;
+  lastTimerAt: number | undefined;
+}
+
+export type CoalesceResetOn = 'error' | 'success' | 'timeout';
+
+/**
+ * Every option of opossum 8, with its default and meaning, plus Bulwark's own at the
+ * end. Defaults are opossum's; where opossum has a known bug, the fix is the default
+ * and the old behaviour is an option.
+ */
+export interface CircuitBreakerOptions<TI extends unknown[] = unknown[]> {
+  /** ms before a call fails with ETIMEDOUT; `false` or 0 for none. Default 10000. Cost: none per call (one timer per breaker). */
+  timeout?: number | false;
+  /** ms the circuit stays open before it lets probes through (half-open). Default 30000. */
+  resetTimeout?: number;
+  /** Opens when more than this percentage of the window's calls failed. Default 50. */
+  errorThresholdPercentage?: number;
+  /** Length of the rolling statistics window, ms. Default 10000. */
+  rollingCountTimeout?: number;
+  /** Buckets the window is cut into. Default 10. */
+  rollingCountBuckets?: number;
+  /** Keep latency percentiles (a fixed-size histogram per bucket, under 1 KiB). Default true. */
+  rollingPercentilesEnabled?: boolean;
+  /** Calls the window must hold before the circuit may open. Default 0. */
+  volumeThreshold?: number;
+  /** Calls allowed in flight at once; more fail with ESEMLOCKED. Default unlimited. */
+  capacity?: number;
+  /** Do not open during the first `rollingCountTimeout` ms. Default false. */
+  allowWarmUp?: boolean;
+  /** Return true for errors that must not count as failures (they still reject the caller). */
+  errorFilter?: (error: any, ...args: TI) => boolean;
+  /** Cache successful results by `cacheGetKey(...args)`. Default false. */
+  cache?: boolean;
+  /** ms a cached result lives; 0 for ever. Default 0. */
+  cacheTTL?: number;
+  /** The cache and coalescing key. Default `JSON.stringify(args)`. */
+  cacheGetKey?: (...args: TI) => string;
+  /** Where cached results live: an object with get, set and flush. Default an in-memory Map. */
+  cacheTransport?: CacheTransport;
+  /** Entries the default cache transport holds. Default 2^24 - 1. */
+  cacheSize?: number;
+  /** Share one in-flight call between callers with the same key. Default false. */
+  coalesce?: boolean;
+  /** ms a coalesced call is shared. Default: `timeout`. */
+  coalesceTTL?: number;
+  /** Outcomes after which the coalesced call stops being shared. Default none. */
+  coalesceResetOn?: CoalesceResetOn[];
+  /** Entries the coalescing cache holds. Default 2^24 - 1. */
+  coalesceSize?: number;
+  /** Aborted when a call times out, so the action can stop its work. */
+  abortController?: AbortController;
+  /** Replace an aborted `abortController` when the circuit closes or goes half-open. Default false. */
+  autoRenewAbortController?: boolean;
+  /** Whether the breaker protects calls at all; disabled, calls go straight through. Default true. */
+  enabled?: boolean;
+  /** Default: the action's name, or a random UUID. */
+  name?: string;
+  /** Default: `name`. */
+  group?: string;
+  /** Emit `snapshot` (stats every bucket interval) to listeners. Default true; no timer runs without a listener. */
+  enableSnapshots?: boolean;
+  /** Rotate buckets when this emitter emits `rotate`, instead of by time. */
+  rotateBucketController?: EventEmitter;
+  /** A status (or its stats) to start from: see `CircuitBreaker.newStatus`. */
+  status?: Status | Partial<Stats>;
+  /** A state from `toJSON().state` to start in. */
+  state?: Partial<CircuitSnapshotState>;
+  /** @deprecated opossum ignores it too; use errorThresholdPercentage. */
+  maxFailures?: number;
+
+  // Bulwark's own options.
+
+  /**
+   * The rule that opens the circuit: any cockatiel `IBreaker`, including this package's
+   * (`consecutiveBreaker`, `countWindowBreaker`, `timeWindowBreaker`, `slowCallBreaker`,
+   * `adaptiveBreaker`). Default: opossum's rule over the rolling window
+   * (`errorThresholdPercentage` and `volumeThreshold`).
+   */
+  breaker?: IBreaker;
+  /**
+   * Probes let through when half-open; the circuit closes when all of them succeed and
+   * reopens on the first that fails. Default 1 (opossum's: one probe, other callers rejected).
+   */
+  halfOpenProbes?: number;
+  /**
+   * Opossum lets the result of any call close or reopen a half-open circuit, including
+   * calls that started before it opened (its issue #381), and stays half-open for ever if
+   * the probe never settles. Default true: only probes decide, and a probe that has not
+   * settled after `resetTimeout` ms gives its slot to another caller. `false` restores
+   * opossum's behaviour.
+   */
+  strictHalfOpen?: boolean;
+  /** Milliseconds now. Default Date.now, read at each call (fake timers work). */
+  clock?: () => number;
+}
+
+export interface ResolvedOptions<TI extends unknown[]> {
+  timeout: number | false;
+  resetTimeout: number;
+  errorThresholdPercentage: number;
+  rollingCountTimeout: number;
+  rollingCountBuckets: number;
+  rollingPercentilesEnabled: boolean;
+  capacity: number;
+  errorFilter: (error: any, ...args: TI) => boolean;
+  cache: boolean;
+  cacheTTL: number;
+  cacheGetKey: (...args: TI) => string;
+  cacheTransport: CacheTransport | undefined;
+  coalesce: boolean;
+  coalesceTTL: number;
+  coalesceResetOn: CoalesceResetOn[];
+  enableSnapshots: boolean;
+  rotateBucketController: EventEmitter | undefined;
+  abortController: AbortController | undefined;
+  autoRenewAbortController: boolean;
+  halfOpenProbes: number;
+  strictHalfOpen: boolean;
+  breaker?: IBreaker;
+  [option: string]: unknown;
+}
+
+const RESET_ON: CoalesceResetOn[] = ['error', 'success', 'timeout'];
+
+/** Opossum's defaults, with each option checked; a bad value throws naming it. */
+export function resolveOptions<TI extends unknown[]>(
+  options: CircuitBreakerOptions<TI>,
+): ResolvedOptions<TI> {
+  const timeout = options.timeout ?? 10_000;
+  if (timeout !== false) nonNegativeNumber('timeout', timeout);
+  if (
+    options.errorThresholdPercentage !== undefined &&
+    !(requireNumber('errorThresholdPercentage', options.errorThresholdPercentage) >= 0)
+  ) {
+    throw new RangeError(
+      `errorThresholdPercentage must be a number >= 0, got ${options.errorThresholdPercentage}`,
+    );
+  }
+  if (options.capacity !== undefined) integerAtLeast('capacity', options.capacity, 0);
+  if (options.volumeThreshold !== undefined)
+    integerAtLeast('volumeThreshold', options.volumeThreshold, 0);
+  if (options.cacheTTL !== undefined) nonNegativeNumber('cacheTTL', options.cacheTTL);
+  if (options.coalesceTTL !== undefined) nonNegativeNumber('coalesceTTL', options.coalesceTTL);
+  optionalFunction('errorFilter', options.errorFilter);
+  optionalFunction('cacheGetKey', options.cacheGetKey);
+  optionalFunction('clock', options.clock);
+  if (options.abortController && typeof options.abortController.abort !== 'function') {
+    throw new TypeError('AbortController does not contain `abort()` method');
+  }
+  const transport = options.cacheTransport;
+  if (
+    transport !== undefined &&
+    (typeof transport !== 'object' ||
+      typeof transport.get !== 'function' ||
+      typeof transport.set !== 'function' ||
+      typeof transport.flush !== 'function')
+  ) {
+    throw new TypeError(
+      'options.cacheTransport should be an object with `get`, `set` and `flush` methods',
+    );
+  }
+  const breaker = options.breaker;
+  if (
+    breaker !== undefined &&
+    (typeof breaker !== 'object' ||
+      typeof breaker.success !== 'function' ||
+      typeof breaker.failure !== 'function')
+  ) {
+    throw new TypeError(
+      'breaker must be a cockatiel IBreaker: an object with success() and failure()',
+    );
+  }
+  return {
+    ...options,
+    timeout: timeout === 0 ? false : timeout,
+    resetTimeout:
+      options.resetTimeout === undefined
+        ? 30_000
+        : positiveNumber('resetTimeout', options.resetTimeout),
+    errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
+    rollingCountTimeout:
+      options.rollingCountTimeout === undefined
+        ? 10_000
+        : positiveNumber('rollingCountTimeout', options.rollingCountTimeout),
+    rollingCountBuckets:
+      options.rollingCountBuckets === undefined
+        ? 10
+        : integerAtLeast('rollingCountBuckets', options.rollingCountBuckets, 1),
+    rollingPercentilesEnabled: options.rollingPercentilesEnabled !== false,
+    capacity: options.capacity ?? Number.MAX_SAFE_INTEGER,
+    errorFilter: options.errorFilter ?? (() => false),
+    cache: options.cache === true,
+    cacheTTL: options.cacheTTL ?? 0,
+    cacheGetKey: options.cacheGetKey ?? ((...args: TI) => JSON.stringify(args)),
+    cacheTransport: transport,
+    coalesce: options.coalesce === true,
+    coalesceTTL: options.coalesceTTL ?? (timeout === false ? 0 : timeout),
+    coalesceResetOn: (options.coalesceResetOn ?? []).filter((o) => RESET_ON.includes(o)),
+    enableSnapshots: options.enableSnapshots !== false,
+    rotateBucketController: options.rotateBucketController,
+    abortController:
+      options.abortController ??
+      (options.autoRenewAbortController ? new AbortController() : undefined),
+    autoRenewAbortController: options.autoRenewAbortController === true,
+    halfOpenProbes:
+      options.halfOpenProbes === undefined
+        ? 1
+        : integerAtLeast('halfOpenProbes', options.halfOpenProbes, 1),
+    strictHalfOpen: options.strictHalfOpen !== false,
+  };
+}
