@@ -13,6 +13,4 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   treeshake: true,
-  // Keep class names (esbuild would rename CircuitBreaker to _CircuitBreaker): users log them.
-  keepNames: true,
 });

@@ -79,6 +79,13 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   #lastProbeAt = 0;
   /** Set by the 'snapshot' forwarding, once. */
   #forwardingSnapshots = false;
+  /**
+   * Whether anyone listens to the per-call events. Emitting to no listener still costs a
+   * lookup and an arguments list per call; these flags skip that on the hot path.
+   */
+  #hears = { fire: false, success: false, failure: false };
+  /** Handed to the breaker with each result; it reads it and keeps nothing. */
+  readonly #outcome = { durationMs: 0 };
 
   constructor(action: Action<TI, TR> | TR, options: CircuitBreakerOptions<TI> = {}) {
     super();
@@ -138,10 +145,16 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
         this.#warmUp = false;
       }, this.options.rollingCountTimeout).unref();
     }
-    this.on('newListener', (event) => {
+    this.on('newListener', (event: string | symbol) => {
+      if (event === 'fire' || event === 'success' || event === 'failure') this.#hears[event] = true;
       if (event === 'snapshot' && !this.#forwardingSnapshots) {
         this.#forwardingSnapshots = true;
         this.#status.on('snapshot', (stats) => this.emit('snapshot', stats));
+      }
+    });
+    this.on('removeListener', (event: string | symbol) => {
+      if (event === 'fire' || event === 'success' || event === 'failure') {
+        this.#hears[event] = this.listenerCount(event) > 0;
       }
     });
     if (restored) this.#restore(restored);
@@ -214,15 +227,19 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   // Calls.
 
   fire(...args: TI): Promise<TR> {
-    return this.call(this.action, ...args);
+    return this.#call(this.action, args);
   }
 
   /** Like `fire`, with `context` as `this` for the action. */
   call(context: unknown, ...args: TI): Promise<TR> {
+    return this.#call(context, args);
+  }
+
+  #call(context: unknown, args: TI): Promise<TR> {
     if (this.#state === SHUTDOWN) return Promise.reject(new ShutdownError());
     const now = this.#clock();
     this.#status.count(FIELD.fires, now);
-    this.emit('fire', args);
+    if (this.#hears.fire) this.emit('fire', args);
     if (!this.#enabled) return this.#invokeUnprotected(context, args);
 
     const options = this.options;
@@ -461,10 +478,11 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   ): Promise<TR> {
     this.#inFlight++;
     const timeoutMs = this.options.timeout as number;
+    const deadlines = this.#deadlines as DeadlineQueue;
     return new Promise<TR>((resolve, reject) => {
       const pending: Deadline = {
         deadline: start + timeoutMs,
-        settled: false,
+        prev: undefined,
         next: undefined,
         expire: () => {
           this.#inFlight--;
@@ -484,18 +502,17 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
         this.#failed(error, args, admission, cacheKey, start, 'error').then(resolve, reject);
         return;
       }
-      this.#deadlines?.add(pending);
+      deadlines.add(pending);
       Promise.resolve(result).then(
         (value) => {
-          if (pending.settled) return;
-          pending.settled = true;
+          // Not queued any more: the deadline passed first and the caller has its answer.
+          if (!deadlines.remove(pending)) return;
           this.#inFlight--;
           this.#succeeded(value as TR, admission, cacheKey, start);
           resolve(value as TR);
         },
         (error: unknown) => {
-          if (pending.settled) return;
-          pending.settled = true;
+          if (!deadlines.remove(pending)) return;
           this.#inFlight--;
           this.#failed(error, args, admission, cacheKey, start, 'error').then(resolve, reject);
         },
@@ -519,7 +536,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this.#status.count(FIELD.successes, now, latency);
     // Opossum closes a half-open circuit before user 'success' listeners run; so do we.
     this.#recordSuccess(admission, latency);
-    this.emit('success', value, latency);
+    if (this.#hears.success) this.emit('success', value, latency);
     this.#resetCoalesce(cacheKey, 'success');
     if (this.options.cache) {
       const ttl = this.options.cacheTTL;
@@ -550,7 +567,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       return Promise.reject(error);
     }
     this.#status.count(FIELD.failures, now, latency);
-    this.emit('failure', error, latency, args);
+    if (this.#hears.failure) this.emit('failure', error, latency, args);
     this.#recordFailure(admission, latency);
     this.#resetCoalesce(cacheKey, outcome);
     return this.#runFallback(args, error) ?? Promise.reject(error);
@@ -585,7 +602,8 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   }
 
   #recordSuccess(admission: number, latency: number): void {
-    const outcome = { durationMs: latency };
+    const outcome = this.#outcome;
+    outcome.durationMs = latency;
     if (this.#decidesHalfOpen(admission)) {
       this.#breaker.success(CircuitState.HalfOpen, outcome);
       if (++this.#probeSuccesses >= this.options.halfOpenProbes || !this.options.strictHalfOpen) {
@@ -600,7 +618,8 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   }
 
   #recordFailure(admission: number, latency: number): void {
-    const outcome = { durationMs: latency };
+    const outcome = this.#outcome;
+    outcome.durationMs = latency;
     if (this.#decidesHalfOpen(admission)) {
       this.#breaker.failure(CircuitState.HalfOpen, outcome);
       this.open();
@@ -681,6 +700,11 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     }
   }
 }
+
+// The bundler renames classes that use private fields (`_CircuitBreaker`); users log this
+// name, so it is set back once here rather than with esbuild's keepNames, which wraps
+// every closure the hot path creates in a defineProperty call.
+Object.defineProperty(CircuitBreaker, 'name', { value: 'CircuitBreaker' });
 
 /** Event listeners, with opossum's argument lists. */
 export interface CircuitBreakerEvents<TI extends unknown[], TR> {

@@ -1,25 +1,24 @@
-/** A call waiting for its deadline. */
+/** A call waiting for its deadline; the queue links it in place, so it costs no extra node. */
 export interface Deadline {
   deadline: number;
-  /** Set when the call settled first; the queue then skips it. */
-  settled: boolean;
+  prev: Deadline | undefined;
   next: Deadline | undefined;
+  /** Called once, by the queue's timer, if the call is still queued at its deadline. */
   expire(): void;
 }
 
 /**
  * Timeouts for one breaker with one timer. Opossum arms a `setTimeout` per call and
- * clears it on success, about half a microsecond per call. Every call of a breaker has
- * the same timeout, so deadlines arrive in the order calls start: a FIFO list whose head
- * is always the next to expire. A call costs one append; the single timer wakes at the
- * head's deadline, expires what is due, drops what already settled, and sleeps until the
- * next unsettled deadline.
+ * clears it when the call ends. Every call of a breaker has the same timeout, so
+ * deadlines arrive in the order calls start: a list whose head is always the next to
+ * expire. A call is linked in when it starts and unlinked when it settles (O(1), and
+ * the list holds only calls in flight, however high the call rate); the single timer
+ * wakes at the head's deadline, expires what is due and sleeps until the next one.
  */
 export class DeadlineQueue {
   #head: Deadline | undefined;
   #tail: Deadline | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #timerAt = Number.POSITIVE_INFINITY;
   readonly #clock: () => number;
 
   constructor(clock: () => number) {
@@ -27,10 +26,24 @@ export class DeadlineQueue {
   }
 
   add(entry: Deadline): void {
+    entry.prev = this.#tail;
+    entry.next = undefined;
     if (this.#tail) this.#tail.next = entry;
     else this.#head = entry;
     this.#tail = entry;
     if (!this.#timer) this.#arm(entry.deadline);
+  }
+
+  /** Takes a call that settled out of the queue; false if it was not queued (already expired). */
+  remove(entry: Deadline): boolean {
+    if (entry.prev === undefined && this.#head !== entry) return false;
+    if (entry.prev) entry.prev.next = entry.next;
+    else this.#head = entry.next;
+    if (entry.next) entry.next.prev = entry.prev;
+    else this.#tail = entry.prev;
+    entry.prev = entry.next = undefined;
+    // The timer stays armed for the old head; when it wakes it re-arms for the new one.
+    return true;
   }
 
   /** Stops the timer; pending calls keep running but no longer time out. */
@@ -40,8 +53,14 @@ export class DeadlineQueue {
     this.#head = this.#tail = undefined;
   }
 
+  /** Calls queued now (in flight with a deadline). */
+  get size(): number {
+    let n = 0;
+    for (let e = this.#head; e; e = e.next) n++;
+    return n;
+  }
+
   #arm(at: number): void {
-    this.#timerAt = at;
     // Unref'd: a breaker's timeout must not be what keeps the process alive.
     this.#timer = setTimeout(this.#wake, Math.max(0, at - this.#clock())).unref();
   }
@@ -50,25 +69,13 @@ export class DeadlineQueue {
     this.#timer = undefined;
     const now = this.#clock();
     const due: Deadline[] = [];
-    let entry = this.#head;
-    while (entry && (entry.settled || entry.deadline <= now)) {
-      const next = entry.next;
-      entry.next = undefined;
-      if (!entry.settled) {
-        entry.settled = true;
-        due.push(entry);
-      }
-      entry = next;
+    while (this.#head && this.#head.deadline <= now) {
+      const entry = this.#head;
+      this.remove(entry);
+      due.push(entry);
     }
-    this.#head = entry;
-    if (!entry) this.#tail = undefined;
-    else this.#arm(entry.deadline);
+    if (this.#head) this.#arm(this.#head.deadline);
     // The list is consistent before any callback runs: an expiry may start new calls.
     for (const call of due) call.expire();
   };
-
-  /** For tests: when the timer will next wake. */
-  get nextWakeAt(): number {
-    return this.#timer ? this.#timerAt : Number.POSITIVE_INFINITY;
-  }
 }

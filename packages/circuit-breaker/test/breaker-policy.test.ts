@@ -14,14 +14,22 @@ import {
   wrap,
 } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { breakerPolicy, consecutiveBreaker, countWindowBreaker, timeWindowBreaker } from '../src/index.js';
+import {
+  breakerPolicy,
+  consecutiveBreaker,
+  countWindowBreaker,
+  timeWindowBreaker,
+} from '../src/index.js';
 
 class Transient extends Error {}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('breakerPolicy', () => {
   it('opens after the breaker says so, and rejects with cockatiel’s BrokenCircuitError', async () => {
-    const policy = breakerPolicy({ breaker: consecutiveBreaker({ threshold: 2 }), halfOpenAfter: 60_000 });
+    const policy = breakerPolicy({
+      breaker: consecutiveBreaker({ threshold: 2 }),
+      halfOpenAfter: 60_000,
+    });
     for (let i = 0; i < 2; i++) {
       await expect(policy.execute(() => Promise.reject(new Error('down')))).rejects.toThrow('down');
     }
@@ -30,8 +38,14 @@ describe('breakerPolicy', () => {
   });
 
   it('composes with retry, timeout, bulkhead and fallback through wrap', async () => {
-    const breaker = breakerPolicy({ breaker: consecutiveBreaker({ threshold: 3 }), halfOpenAfter: 60_000 });
-    const withRetry = retry(handleType(Transient), { maxAttempts: 2, backoff: new ConstantBackoff(1) });
+    const breaker = breakerPolicy({
+      breaker: consecutiveBreaker({ threshold: 3 }),
+      halfOpenAfter: 60_000,
+    });
+    const withRetry = retry(handleType(Transient), {
+      maxAttempts: 2,
+      backoff: new ConstantBackoff(1),
+    });
     const guarded = wrap(
       fallback(handleAll, 'fallback value'),
       withRetry,

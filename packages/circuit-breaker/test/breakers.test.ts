@@ -88,7 +88,9 @@ describe('countWindowBreaker', () => {
     expect(() => countWindowBreaker({ size: 5, failureRateThreshold: 2 })).toThrow(
       /countWindow\.failureRateThreshold.*\(0, 1\]/,
     );
-    expect(() => countWindowBreaker({ size: 5, minimumCalls: 0 })).toThrow(/countWindow\.minimumCalls/);
+    expect(() => countWindowBreaker({ size: 5, minimumCalls: 0 })).toThrow(
+      /countWindow\.minimumCalls/,
+    );
   });
 });
 
@@ -106,7 +108,12 @@ describe('timeWindowBreaker', () => {
 
   it('holds nothing old after sitting idle (cockatiel issue #64)', () => {
     const clock = manualClock();
-    const b = timeWindowBreaker({ windowMs: 10_000, minimumCalls: 3, failureRateThreshold: 0.5, clock: clock.now });
+    const b = timeWindowBreaker({
+      windowMs: 10_000,
+      minimumCalls: 3,
+      failureRateThreshold: 0.5,
+      clock: clock.now,
+    });
     b.failure(Closed);
     b.failure(Closed);
     clock.t = 3_600_000; // an hour of silence
@@ -116,7 +123,12 @@ describe('timeWindowBreaker', () => {
 
   it('opens at the failure rate once minimumCalls is reached', () => {
     const clock = manualClock();
-    const b = timeWindowBreaker({ windowMs: 1000, minimumCalls: 3, failureRateThreshold: 0.6, clock: clock.now });
+    const b = timeWindowBreaker({
+      windowMs: 1000,
+      minimumCalls: 3,
+      failureRateThreshold: 0.6,
+      clock: clock.now,
+    });
     b.success(Closed);
     expect(b.failure(Closed)).toBe(false);
     expect(b.failure(Closed)).toBe(true);
@@ -124,7 +136,12 @@ describe('timeWindowBreaker', () => {
 
   it('slowCallBreaker opens when half the window is slow, and requires slowCallDurationMs', () => {
     const clock = manualClock();
-    const b = slowCallBreaker({ windowMs: 1000, minimumCalls: 2, slowCallDurationMs: 50, clock: clock.now });
+    const b = slowCallBreaker({
+      windowMs: 1000,
+      minimumCalls: 2,
+      slowCallDurationMs: 50,
+      clock: clock.now,
+    });
     b.success(Closed, { durationMs: 10 });
     b.success(Closed, { durationMs: 80 });
     expect(b.shouldOpenAfterSuccess()).toBe(true);
@@ -163,7 +180,11 @@ describe('adaptiveBreaker', () => {
       sick.success(Closed);
     }
     expect(sick.currentThreshold).toBe(3);
-    expect([sick.failure(Closed), sick.failure(Closed), sick.failure(Closed)]).toEqual([false, false, true]);
+    expect([sick.failure(Closed), sick.failure(Closed), sick.failure(Closed)]).toEqual([
+      false,
+      false,
+      true,
+    ]);
   });
 
   it('uses the middle step for a flaky dependency, and forgets history older than rateWindowMs', () => {

@@ -80,7 +80,11 @@ describe('half-open probes', () => {
 
   it('strictHalfOpen: false keeps opossum’s behaviour: any result decides', async () => {
     const c = controlled();
-    const breaker = new CircuitBreaker(c.action, { resetTimeout: 1000, timeout: false, strictHalfOpen: false });
+    const breaker = new CircuitBreaker(c.action, {
+      resetTimeout: 1000,
+      timeout: false,
+      strictHalfOpen: false,
+    });
     const straggler = outcome(breaker.fire());
     breaker.open();
     await vi.advanceTimersByTimeAsync(1000);
@@ -154,7 +158,10 @@ describe('differences from opossum, on purpose', () => {
     const first = new CircuitBreaker(async () => 1, { resetTimeout: 1000 });
     first.open();
     await vi.advanceTimersByTimeAsync(600);
-    const again = new CircuitBreaker(async () => 1, { resetTimeout: 1000, state: first.toJSON().state });
+    const again = new CircuitBreaker(async () => 1, {
+      resetTimeout: 1000,
+      state: first.toJSON().state,
+    });
     expect(again.opened).toBe(true);
     await vi.advanceTimersByTimeAsync(401);
     expect(again.halfOpen).toBe(true);
@@ -195,13 +202,22 @@ describe('differences from opossum, on purpose', () => {
 
 describe('timeouts', () => {
   it('times out only the calls still pending at their deadline, with one timer', async () => {
-    const breaker = new CircuitBreaker((ms: number) => new Promise((r) => setTimeout(() => r(ms), ms)), {
-      timeout: 100,
-      errorThresholdPercentage: 100,
-    });
+    const breaker = new CircuitBreaker(
+      (ms: number) => new Promise((r) => setTimeout(() => r(ms), ms)),
+      {
+        timeout: 100,
+        errorThresholdPercentage: 100,
+      },
+    );
     const results = [10, 150, 50, 500, 99].map((ms) => outcome(breaker.fire(ms)));
     await vi.advanceTimersByTimeAsync(600);
-    expect(await Promise.all(results)).toEqual(['ok:10', 'err:ETIMEDOUT', 'ok:50', 'err:ETIMEDOUT', 'ok:99']);
+    expect(await Promise.all(results)).toEqual([
+      'ok:10',
+      'err:ETIMEDOUT',
+      'ok:50',
+      'err:ETIMEDOUT',
+      'ok:99',
+    ]);
     expect(breaker.stats.timeouts).toBe(2);
   });
 

@@ -16,7 +16,10 @@ type Op =
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.boolean().map((ok) => ({ kind: 'call' as const, ok })) },
-  { weight: 2, arbitrary: fc.integer({ min: 1, max: 1500 }).map((ms) => ({ kind: 'wait' as const, ms })) },
+  {
+    weight: 2,
+    arbitrary: fc.integer({ min: 1, max: 1500 }).map((ms) => ({ kind: 'wait' as const, ms })),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'open' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'close' as const }) },
 );
@@ -86,11 +89,14 @@ describe.each(Object.entries(RULES))('state machine against the model (%s)', (_n
       fc.asyncProperty(fc.array(op, { maxLength: 60 }), async (ops) => {
         vi.setSystemTime(0);
         const resetTimeout = 1000;
-        const breaker = new CircuitBreaker(async (ok: boolean) => (ok ? 'ok' : Promise.reject(new Error('x'))), {
-          breaker: rule.make(),
-          resetTimeout,
-          timeout: false,
-        });
+        const breaker = new CircuitBreaker(
+          async (ok: boolean) => (ok ? 'ok' : Promise.reject(new Error('x'))),
+          {
+            breaker: rule.make(),
+            resetTimeout,
+            timeout: false,
+          },
+        );
         const model = new Model(resetTimeout, rule.trips);
         for (const step of ops) {
           const now = Date.now();
@@ -131,7 +137,8 @@ describe('latency histogram', () => {
           const counts = new Uint32Array(BIN_COUNT);
           for (const v of values) (counts[binOf(v)] as number)++;
           const sorted = [...values].sort((a, b) => a - b);
-          const exact = p === 0 ? (sorted[0] as number) : (sorted[Math.ceil(p * sorted.length) - 1] as number);
+          const exact =
+            p === 0 ? (sorted[0] as number) : (sorted[Math.ceil(p * sorted.length) - 1] as number);
           const got = percentileOf(counts, values.length, p);
           if (exact < 32) expect(got).toBe(exact);
           else expect(Math.abs(got - exact) / exact).toBeLessThanOrEqual(1 / 16);

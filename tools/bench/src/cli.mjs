@@ -58,6 +58,7 @@ for (const [name, benchCase] of Object.entries(definition.cases)) {
     }
   }
   const results = contestants.map((contestant) => summarize(contestant, samples.get(contestant)));
+  addOverheads(results);
   cases.push({
     name,
     description: benchCase.description,
@@ -101,16 +102,32 @@ function summarize(contestant, runs) {
   };
 }
 
+/**
+ * With a baseline contestant (the bare action), each result's cost over it in ns per
+ * operation: what the wrapper itself adds, the figure a breaker's users care about.
+ */
+function addOverheads(results) {
+  const base = results.find((r) => r.contestant === definition.baseline);
+  if (!base) return;
+  for (const r of results) {
+    if (r !== base) r.overheadNs = 1e9 / r.opsPerSec - 1e9 / base.opsPerSec;
+  }
+}
+
 /** Ours against each anchor: throughput as ours/anchor (higher is better), memory as ours/anchor (lower is better). */
 function ratios(results, kind) {
   const by = new Map(results.map((r) => [r.contestant, r]));
-  const ours = results.filter((r) => !definition.anchors.includes(r.contestant));
+  const ours = results.filter(
+    (r) => !definition.anchors.includes(r.contestant) && r.contestant !== definition.baseline,
+  );
   const out = [];
   for (const o of ours) {
     for (const anchor of definition.anchors) {
       const a = by.get(anchor);
       if (!a) continue;
       const entry = { ours: o.contestant, anchor, opsPerSec: o.opsPerSec / a.opsPerSec };
+      if (o.overheadNs !== undefined && a.overheadNs > 0)
+        entry.overhead = o.overheadNs / a.overheadNs;
       if (kind === 'memory') {
         entry.bytesPerEntry = o.bytesPerEntry / a.bytesPerEntry;
         entry.gcP99 = a.gcP99Ms > 0 ? o.gcP99Ms / a.gcP99Ms : undefined;

@@ -9,6 +9,7 @@
  * @property {number} [ops]        Operations one `run` performs (batching keeps timer overhead out of sub-µs ops).
  * @property {number} [entries]    Entries the setup holds, for bytes per entry.
  * @property {() => unknown} [teardown]
+ * @property {() => unknown} [beforeEach]  Untimed, before every timed `run` (restoring a fixed state).
  *
  * @typedef {object} BenchCase
  * @property {string} description
@@ -22,6 +23,9 @@
  * @property {string} title
  * @property {string[]} contestants  Ours first ("ours js", "ours native"), then the anchors.
  * @property {string[]} anchors      The contestants ours are compared with.
+ * @property {string} [baseline]     A contestant doing the bare work (the action with no wrapper):
+ *   each result then also reports its overhead per operation over the baseline, and ratios
+ *   compare overheads (ours / anchor, lower is better) as well as ops/s.
  * @property {Record<string, BenchCase>} cases
  * @property {string[]} [nodeArgs]   Extra flags for each worker process.
  * @property {() => Promise<{ env: Record<string, string>, teardown?: () => Promise<void> }>} [globalSetup]
@@ -31,6 +35,9 @@
 
 /** @param {BenchDefinition} definition */
 export function defineBench(definition) {
+  if (definition.baseline && !definition.contestants.includes(definition.baseline)) {
+    throw new Error(`baseline ${definition.baseline} is not among the contestants`);
+  }
   for (const anchor of definition.anchors) {
     if (!definition.contestants.includes(anchor)) {
       throw new Error(`anchor ${anchor} is not among the contestants`);

@@ -35,17 +35,22 @@ function section(r) {
     out.push(`### ${c.name}`, '', c.description, '');
     const memory = c.kind === 'memory';
     const oursNames = [...new Set(c.ratios.map((x) => x.ours))];
+    const overhead = c.results.some((x) => x.overheadNs !== undefined);
     const head = ['contestant', 'ops/s'];
+    if (overhead) head.push('overhead/op');
     if (c.latency) head.push('p50', 'p99');
     if (memory) head.push('heap used', 'RSS', 'bytes/entry', 'GC p99', 'GC max');
     const anchors = r.anchors.filter((a) => c.results.some((x) => x.contestant === a));
-    const ratioCols = anchors.map((a) => (memory ? `bytes/entry vs ${a}` : `vs ${a}`));
+    const ratioCols = anchors.map((a) =>
+      memory ? `bytes/entry vs ${a}` : overhead ? `overhead vs ${a}` : `vs ${a}`,
+    );
     out.push(
       `| ${[...head, ...ratioCols].join(' | ')} |`,
       `|${[...head, ...ratioCols].map(() => ' --- ').join('|')}|`,
     );
     for (const res of c.results) {
       const row = [res.contestant, ops(res.opsPerSec)];
+      if (overhead) row.push(res.overheadNs === undefined ? 'baseline' : ns(res.overheadNs));
       if (c.latency) row.push(ns(res.p50Ns), ns(res.p99Ns));
       if (memory)
         row.push(
@@ -59,7 +64,8 @@ function section(r) {
         const x = oursNames.includes(res.contestant)
           ? c.ratios.find((q) => q.ours === res.contestant && q.anchor === a)
           : undefined;
-        row.push(x ? `${(memory ? x.bytesPerEntry : x.opsPerSec).toFixed(2)}×` : '');
+        const value = memory ? x?.bytesPerEntry : overhead ? x?.overhead : x?.opsPerSec;
+        row.push(value === undefined ? '' : `${value.toFixed(2)}×`);
       }
       out.push(`| ${row.join(' | ')} |`);
     }
@@ -77,7 +83,7 @@ const ops = (v) =>
         ? `${(v / 1e3).toFixed(1)} k`
         : v.toFixed(0);
 const ns = (v) =>
-  v === undefined ? '' : v >= 1e3 ? `${(v / 1e3).toFixed(1)} µs` : `${v.toFixed(0)} ns`;
+  v === undefined ? '' : Math.abs(v) >= 1e3 ? `${(v / 1e3).toFixed(1)} µs` : `${v.toFixed(0)} ns`;
 const bytes = (v) => (v === undefined ? '' : `${(v / 2 ** 20).toFixed(1)} MiB`);
 const num = (v) => (v === undefined ? '' : v.toFixed(0));
 const msFmt = (v) => (v === undefined ? '' : `${v.toFixed(2)} ms`);

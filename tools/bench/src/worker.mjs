@@ -35,7 +35,7 @@ if (benchCase.kind === 'memory') {
 gcPausesMs.length = 0;
 
 const bench = new Bench({ time: quick ? 150 : 1500, warmupTime: quick ? 30 : 300 });
-bench.add(contestant, prepared.run);
+bench.add(contestant, prepared.run, prepared.beforeEach ? { beforeEach: prepared.beforeEach } : {});
 await bench.run();
 // GC entries are delivered asynchronously: let the last ones arrive before reading them.
 await new Promise((r) => setTimeout(r, 100));

@@ -91,7 +91,7 @@ export class AdaptiveBreaker implements BulwarkBreaker {
     this.#recent.state = saved?.recent;
   }
 
-  success(): void {
+  success(_state?: CircuitState): void {
     this.#streak = 0;
     this.#recent.success(CircuitState.Closed);
   }

@@ -36,7 +36,7 @@ export class ConsecutiveFailuresBreaker implements BulwarkBreaker {
     this.#failures = Number((value as { failures?: number } | undefined)?.failures ?? 0);
   }
 
-  success(): void {
+  success(_state?: CircuitState): void {
     this.#failures = 0;
   }
 

@@ -96,7 +96,7 @@ export class RollingPercentageBreaker implements BulwarkBreaker {
     }
   }
 
-  success(): void {
+  success(_state?: CircuitState): void {
     if (!this.#external) this.#push(false);
   }
 
