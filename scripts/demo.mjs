@@ -55,3 +55,35 @@ clock.t += 1;
 say(
   `  TTL 1 s on an injected clock: at 999 ms -> ${before}; at 1000 ms -> ${expiring.get('session')}`,
 );
+
+// @bulwark/circuit-breaker: a failing dependency opens the circuit, the fallback answers,
+// and after resetTimeout one probe closes it again.
+{
+  const { default: CircuitBreaker, consecutiveBreaker } = await import('@bulwark/circuit-breaker');
+  let up = false;
+  const inventory = async (sku) => {
+    if (!up) throw new Error('inventory service unreachable');
+    return { sku, inStock: 12 };
+  };
+  const breaker = new CircuitBreaker(inventory, {
+    breaker: consecutiveBreaker({ threshold: 3 }),
+    resetTimeout: 50,
+    timeout: 1_000,
+  });
+  breaker.fallback((sku) => ({ sku, inStock: 'unknown' }));
+  const events = [];
+  for (const event of ['open', 'halfOpen', 'close']) breaker.on(event, () => events.push(event));
+  for (let i = 0; i < 5; i++) await breaker.fire('sku-1');
+  const { failures, rejects, fallbacks } = breaker.stats;
+  say(
+    '@bulwark/circuit-breaker',
+    `  5 calls to a dead service, 3 failures in a row open the circuit: ${failures} failures, ${rejects} rejected without a call, ${fallbacks} answered by the fallback`,
+  );
+  up = true;
+  await new Promise((r) => setTimeout(r, 60));
+  const answer = await breaker.fire('sku-1');
+  say(
+    `  the service is back; after resetTimeout one probe went through (${JSON.stringify(answer)}): events ${events.join(' -> ')}`,
+  );
+  breaker.shutdown();
+}

@@ -10,15 +10,16 @@ const OURS = Symbol.for('bulwark.circuit-breaker.error');
 export type CircuitErrorCode = 'EOPENBREAKER' | 'ETIMEDOUT' | 'ESEMLOCKED' | 'ESHUTDOWN';
 
 export class CircuitBreakerError extends Error {
-  readonly code: CircuitErrorCode;
-  readonly [OURS] = true;
+  // `declare`: a class field would be defined on every instance, and an open circuit can
+  // reject many thousands of calls a second; the marker and names live on prototypes.
+  declare readonly code: CircuitErrorCode;
 
   constructor(message: string, code: CircuitErrorCode) {
     super(message);
-    this.name = new.target.name;
-    this.code = code;
+    (this as { code: CircuitErrorCode }).code = code;
   }
 }
+Object.defineProperty(CircuitBreakerError.prototype, OURS, { value: true });
 
 /** The circuit is open (or half-open with its probes taken): the call was not made. */
 export class OpenCircuitError extends CircuitBreakerError {
@@ -53,4 +54,18 @@ export function isOurError(error: unknown): boolean {
   return (
     typeof error === 'object' && error !== null && (error as { [OURS]?: boolean })[OURS] === true
   );
+}
+
+for (const type of [
+  CircuitBreakerError,
+  OpenCircuitError,
+  CircuitTimeoutError,
+  SemaphoreLockedError,
+  ShutdownError,
+]) {
+  Object.defineProperty(type.prototype, 'name', {
+    value: type.name,
+    writable: true,
+    configurable: true,
+  });
 }

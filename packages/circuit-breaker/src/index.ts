@@ -17,3 +17,12 @@ export { type CacheTransport, MemoryCache } from './response-cache.js';
 export { type Bucket, type Stats, Status, type StatusOptions } from './status.js';
 
 export default CircuitBreaker;
+export {
+  type BreakerMetrics,
+  type MeterLike,
+  type ObservableBreaker,
+  openTelemetryMetrics,
+  type PromClientLike,
+  type PrometheusMetricsOptions,
+  prometheusMetrics,
+} from './metrics.js';

@@ -406,4 +406,73 @@ describe('opossum parity', () => {
       return { percentiles, latencyMean };
     });
   });
+
+  it('rollingPercentilesEnabled: false reports -1 percentiles and mean', async () => {
+    await same(async (make) => {
+      const b = make(succeeds(), { rollingPercentilesEnabled: false });
+      await b.fire();
+      const { percentiles, latencyMean } = b.stats;
+      return { percentiles, latencyMean };
+    });
+  });
+
+  it('emits snapshot on the status every bucket interval', async () => {
+    await same(async (make) => {
+      const b = make(succeeds(), { rollingCountTimeout: 1000, rollingCountBuckets: 10 });
+      const snapshots: number[] = [];
+      b.status.on('snapshot', (stats: { fires: number }) => snapshots.push(stats.fires));
+      await b.fire();
+      await vi.advanceTimersByTimeAsync(350);
+      b.shutdown();
+      return snapshots;
+    });
+  });
+
+  it('autoRenewAbortController replaces an aborted controller on halfOpen and close', async () => {
+    await same(async (make) => {
+      const b = make(after(100, 'slow'), {
+        timeout: 10,
+        resetTimeout: 100,
+        autoRenewAbortController: true,
+      });
+      const first = b.getAbortController();
+      const call = b.fire().catch(() => 'timed out');
+      await vi.advanceTimersByTimeAsync(20);
+      await call;
+      const abortedFirst = first.signal.aborted;
+      b.open();
+      await vi.advanceTimersByTimeAsync(150);
+      const renewed = b.getAbortController() !== first;
+      return { abortedFirst, renewed, signalAborted: b.getSignal().aborted };
+    });
+  });
+
+  it('coalesceTTL bounds how long a call is shared, and coalesceSize how many', async () => {
+    await same(async (make) => {
+      let n = 0;
+      const b = make(() => Promise.resolve(++n), {
+        coalesce: true,
+        coalesceTTL: 100,
+        coalesceSize: 1,
+      });
+      const r = recorder(b);
+      await r.fire('a');
+      await r.fire('a');
+      await r.fire('b');
+      await r.fire('a');
+      await vi.advanceTimersByTimeAsync(150);
+      await r.fire('b');
+      return r.log;
+    });
+  });
+
+  it('cacheSize evicts the oldest cached result', async () => {
+    await same(async (make) => {
+      let n = 0;
+      const b = make(() => Promise.resolve(++n), { cache: true, cacheSize: 2 });
+      const r = recorder(b);
+      for (const key of ['a', 'b', 'c', 'a', 'c']) await r.fire(key);
+      return r.log;
+    });
+  });
 });
