@@ -1,6 +1,6 @@
 import { CircuitState } from 'cockatiel';
-import { RollingClock } from '../rolling-clock.js';
 import { integerAtLeast, nonNegativeNumber, positiveNumber } from '../validate.js';
+import { TimeWindowBreaker } from './time-window.js';
 import { type BulwarkBreaker, type Clock, systemClock } from './types.js';
 
 export interface RollingPercentageBreakerOptions {
@@ -39,13 +39,8 @@ export class RollingPercentageBreaker implements BulwarkBreaker {
   readonly kind = 'rolling-percentage';
   readonly spec: RollingPercentageSpec;
   readonly #external: CallCounts | undefined;
-  readonly #clock: Clock;
-  readonly #rolling: RollingClock;
-  /** Per bucket: calls, failures (own window only). */
-  readonly #counts: Uint32Array;
-  #current = 0;
-  #calls = 0;
-  #failures = 0;
+  /** Counts calls and failures when no circuit counts them (its own rule is never consulted). */
+  readonly #own: TimeWindowBreaker | undefined;
 
   constructor(options: RollingPercentageBreakerOptions = {}, counts?: CallCounts) {
     const rollingCountTimeout =
@@ -70,63 +65,39 @@ export class RollingPercentageBreaker implements BulwarkBreaker {
       rollingCountBuckets,
     };
     this.#external = counts;
-    this.#clock = options.clock ?? systemClock;
-    this.#counts = new Uint32Array(rollingCountBuckets * 2);
-    this.#rolling = new RollingClock(
-      Math.max(1, Math.floor(rollingCountTimeout / rollingCountBuckets)),
-      rollingCountBuckets,
-      this.#clock(),
-    );
+    this.#own = counts
+      ? undefined
+      : new TimeWindowBreaker({
+          windowMs: rollingCountTimeout,
+          buckets: rollingCountBuckets,
+          clock: options.clock ?? systemClock,
+        });
   }
 
   get state(): unknown {
-    return this.#external ? {} : { counts: Array.from(this.#counts), current: this.#current };
+    return this.#own ? this.#own.state : {};
   }
 
   set state(value: unknown) {
-    const saved = value as { counts?: number[]; current?: number } | undefined;
-    if (this.#external || !saved?.counts || saved.counts.length !== this.#counts.length) return;
-    this.#counts.set(saved.counts);
-    this.#current = saved.current ?? 0;
-    this.#calls = 0;
-    this.#failures = 0;
-    for (let b = 0; b < this.spec.rollingCountBuckets; b++) {
-      this.#calls += this.#counts[b * 2] as number;
-      this.#failures += this.#counts[b * 2 + 1] as number;
-    }
+    if (this.#own) this.#own.state = value;
   }
 
   success(_state?: CircuitState): void {
-    if (!this.#external) this.#push(false);
+    this.#own?.success(CircuitState.Closed);
   }
 
   failure(state: CircuitState): boolean {
-    if (!this.#external) this.#push(true);
+    this.#own?.failure(CircuitState.Closed);
     if (state !== CircuitState.Closed) return true;
-    const fires = this.#external ? this.#external.fires() : this.#calls;
-    const failures = this.#external ? this.#external.failures() : this.#failures;
+    const own = this.#own?.windowCounts();
+    const fires = own ? own.calls : (this.#external as CallCounts).fires();
+    const failures = own ? own.failures : (this.#external as CallCounts).failures();
     if (fires < this.spec.volumeThreshold) return false;
     return (failures / fires) * 100 > this.spec.errorThresholdPercentage;
   }
 
   /** Opossum keeps its window across a close; so does this breaker. */
   reset(): void {}
-
-  #push(failed: boolean): void {
-    const due = this.#rolling.rotationsDue(this.#clock());
-    for (let i = 0; i < due; i++) {
-      this.#current = (this.#current + 1) % this.spec.rollingCountBuckets;
-      this.#calls -= this.#counts[this.#current * 2] as number;
-      this.#failures -= this.#counts[this.#current * 2 + 1] as number;
-      this.#counts.fill(0, this.#current * 2, this.#current * 2 + 2);
-    }
-    (this.#counts[this.#current * 2] as number)++;
-    this.#calls++;
-    if (failed) {
-      (this.#counts[this.#current * 2 + 1] as number)++;
-      this.#failures++;
-    }
-  }
 }
 
 export function rollingPercentageBreaker(
