@@ -53,13 +53,6 @@ export class DeadlineQueue {
     this.#head = this.#tail = undefined;
   }
 
-  /** Calls queued now (in flight with a deadline). */
-  get size(): number {
-    let n = 0;
-    for (let e = this.#head; e; e = e.next) n++;
-    return n;
-  }
-
   #arm(at: number): void {
     // Unref'd: a breaker's timeout must not be what keeps the process alive.
     this.#timer = setTimeout(this.#wake, Math.max(0, at - this.#clock())).unref();

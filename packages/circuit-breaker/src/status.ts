@@ -111,12 +111,6 @@ export class Status extends EventEmitter {
     });
   }
 
-  /** The count of `counter` over the window, O(1). */
-  total(counter: Counter): number {
-    this.#roll();
-    return this.#totals[COUNTER_INDEX[counter]] as number;
-  }
-
   /** Adds one to `property` in the newest bucket; successes, failures and timeouts also record a latency. */
   increment(property: Counter, latencyMs?: number): void {
     const field = COUNTER_INDEX[property];
