@@ -40,7 +40,7 @@ function failuresInWindow(failures) {
     description:
       failures === 0
         ? 'A failing async action, closed circuit, the window emptied before every run.'
-        : `A failing call with ${failures.toLocaleString('en')} failures in the rolling window (opossum re-sorts every latency in the window on each failure).`,
+        : `A failing call with ${failures.toLocaleString('en')} failures in the rolling window (opossum re-sorts every latency in the window on each failure). The refill goes through \`status\`; the native engine's shared window is per-bucket counters whose cost does not depend on what they hold.`,
     setup(contestant) {
       const rotate = new EventEmitter();
       const { call, breaker } = makeContestant(contestant, fail, { rotate });

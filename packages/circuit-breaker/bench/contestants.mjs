@@ -1,5 +1,5 @@
-// The breakers under test, built the same way for every case: ours (from the built
-// package), opossum 8.5 and a cockatiel 3 breaker policy, around the same action.
+// The breakers under test, built the same way for every case: ours on each engine (from
+// the built package), opossum 8.5 and a cockatiel 3 breaker policy, around the same action.
 import { EventEmitter } from 'node:events';
 import { CircuitBreaker } from '@bulwark/circuit-breaker';
 import {
@@ -13,11 +13,12 @@ import {
 import Opossum from 'opossum';
 
 export const BASELINE = 'bare';
-export const OURS = ['ours js'];
+export const OURS = ['ours js', 'ours native'];
 export const ANCHORS = ['opossum', 'cockatiel'];
 export const CONTESTANTS = [BASELINE, ...OURS, ...ANCHORS];
 
 const NEVER = 2 ** 30;
+let named = 0;
 
 /**
  * `call()` runs the action through the contestant and returns its promise. Options are
@@ -44,10 +45,18 @@ export function makeContestant(name, action, options = {}) {
     errorThresholdPercentage: tripAfter === NEVER ? 100 : 0,
     ...(rotate ? { rotateBucketController: rotate, rollingCountBuckets: 1 } : {}),
   };
-  const breaker =
-    name === 'opossum'
-      ? new Opossum(action, breakerOptions)
-      : new CircuitBreaker(action, breakerOptions);
+  let breaker;
+  if (name === 'opossum') breaker = new Opossum(action, breakerOptions);
+  else if (name === 'ours js')
+    breaker = new CircuitBreaker(action, { ...breakerOptions, engine: 'js' });
+  else {
+    // Each native breaker its own circuit: a name shared with another case would share state.
+    breaker = new CircuitBreaker(action, {
+      ...breakerOptions,
+      engine: 'native',
+      name: `bench-${process.pid}-${++named}`,
+    });
+  }
   return { call: () => breaker.fire(), breaker };
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { EngineName } from '@bulwark/engine-kit';
 import { CircuitState, type IBreaker } from 'cockatiel';
 import { RollingPercentageBreaker } from './breakers/rolling-percentage.js';
 import type { BulwarkBreaker } from './breakers/types.js';
@@ -11,6 +12,7 @@ import {
   SemaphoreLockedError,
   ShutdownError,
 } from './errors.js';
+import { type NativeBinding, nativeBinding, resolveBreakerEngine } from './native-binding.js';
 import {
   type CircuitBreakerOptions,
   type CircuitSnapshotState,
@@ -18,6 +20,14 @@ import {
   resolveOptions,
 } from './options.js';
 import { type CacheTransport, MemoryCache } from './response-cache.js';
+import { NativeCircuit } from './shared/native-circuit.js';
+import { sharedRuleConfig } from './shared/rule-config.js';
+import {
+  type SharedCircuit,
+  UNREPORTED_SUCCESS,
+  unpackAdmission,
+  unpackState,
+} from './shared/shared-circuit.js';
 import { FIELD, type Stats, Status, type StatusOptions } from './status.js';
 
 const CLOSED = 0;
@@ -62,6 +72,13 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   readonly #volumeThreshold: number;
   readonly #deadlines: DeadlineQueue | undefined;
   readonly #coalesceCache: MemoryCache | undefined;
+  /**
+   * Set when the circuit lives outside this object (engine "native"): it then decides
+   * admission and transitions, and this object mirrors its state to emit the events.
+   */
+  #shared: SharedCircuit | undefined;
+  /** Where this breaker's circuit lives: `js` (this object) or `native` (shared by name). */
+  readonly engine: EngineName;
   #state: State = CLOSED;
   #enabled: boolean;
   #warmUp: boolean;
@@ -128,6 +145,10 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       this.options.coalesceCache = this.#coalesceCache;
     }
     if (this.options.timeout !== false) this.#deadlines = new DeadlineQueue(this.#clock);
+    const engine = resolveBreakerEngine(this.options.engine);
+    if (engine.error) throw engine.error;
+    this.engine = engine.engine;
+    if (this.engine === 'native') this.#shared = this.#joinNativeCircuit();
     if (options.maxFailures !== undefined) {
       process.emitWarning(
         'options.maxFailures is deprecated and ignored; use errorThresholdPercentage',
@@ -178,17 +199,18 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     return this.#volumeThreshold;
   }
   get closed(): boolean {
-    return this.#state === CLOSED;
+    return this.#observe() === CLOSED;
   }
   get opened(): boolean {
-    return this.#state === OPEN;
+    return this.#observe() === OPEN;
   }
   get halfOpen(): boolean {
-    return this.#state === HALF_OPEN;
+    return this.#observe() === HALF_OPEN;
   }
   /** Half-open with a probe still to let through. */
   get pendingClose(): boolean {
-    return this.#state === HALF_OPEN && this.#probesLeft > 0;
+    if (this.#observe() !== HALF_OPEN) return false;
+    return (this.#shared ? this.#shared.info(this.#clock()).probesLeft : this.#probesLeft) > 0;
   }
   get isShutdown(): boolean {
     return this.#state === SHUTDOWN;
@@ -240,7 +262,10 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     const now = this.#clock();
     this.#status.count(FIELD.fires, now);
     if (this.#hears.fire) this.emit('fire', args);
-    if (!this.#enabled) return this.#invokeUnprotected(context, args);
+    if (!this.#enabled) {
+      this.#shared?.fired(now);
+      return this.#invokeUnprotected(context, args);
+    }
 
     const options = this.options;
     const cacheKey = options.cache || options.coalesce ? options.cacheGetKey.apply(this, args) : '';
@@ -248,6 +273,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       const cached = (options.cacheTransport as CacheTransport).get(cacheKey);
       if (cached) {
         this.#status.count(FIELD.cacheHits, now);
+        this.#shared?.fired(now);
         this.emit('cacheHit');
         return cached as Promise<TR>;
       }
@@ -258,6 +284,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       const shared = this.#coalesceCache.get(cacheKey);
       if (shared) {
         this.#status.count(FIELD.coalesceCacheHits, now);
+        this.#shared?.fired(now);
         this.emit('coalesceCacheHit');
         return shared as Promise<TR>;
       }
@@ -271,7 +298,10 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     let result: Promise<TR>;
     if (this.#inFlight >= options.capacity) {
       // A probe that could not run gives its slot back: it decided nothing.
-      if (admission !== NORMAL) this.#probesLeft++;
+      if (admission > NORMAL) {
+        if (this.#shared) this.#shared.returnProbe(admission);
+        else this.#probesLeft++;
+      }
       result = this.#semaphoreLocked(args, cacheKey, now);
     } else if (this.#deadlines) {
       result = this.#runWithTimeout(context, args, admission, cacheKey, now);
@@ -298,26 +328,28 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
 
   /** Opens the circuit: calls are rejected until `resetTimeout` has passed. */
   open(): void {
-    if (this.#state === OPEN || this.#state === SHUTDOWN) return;
-    this.#state = OPEN;
+    if (this.#state === SHUTDOWN) return;
+    if (this.#shared) {
+      const now = this.#clock();
+      this.#follow(this.#shared.open(now), now);
+      return;
+    }
+    if (this.#state === OPEN) return;
     this.#probesLeft = 0;
-    this.#openedAt = this.#clock();
-    this.#lastTimerAt = this.#openedAt;
-    this.#status.open();
-    this.#armResetTimer(this.options.resetTimeout);
-    this.emit('open');
+    this.#enterOpen(this.#clock());
   }
 
   /** Closes the circuit: calls go through. */
   close(): void {
-    if (this.#state === CLOSED || this.#state === SHUTDOWN) return;
-    this.#clearResetTimer();
-    this.#state = CLOSED;
+    if (this.#state === SHUTDOWN) return;
+    if (this.#shared) {
+      this.#follow(this.#shared.close(), this.#clock());
+      return;
+    }
+    if (this.#state === CLOSED) return;
     this.#probesLeft = 0;
     this.#breaker.reset?.();
-    this.#status.close();
-    this.#renewAbortController();
-    this.emit('close');
+    this.#enterClosed();
   }
 
   /** Stops the breaker for good: timers cleared, listeners removed, later calls rejected with ESHUTDOWN. */
@@ -332,6 +364,8 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this.#deadlines?.clear();
     this.#status.shutdown();
     this.#state = SHUTDOWN;
+    // Let go of the shared circuit, so it ends when the last breaker sharing it does.
+    this.#shared = undefined;
     this.clearCache();
   }
 
@@ -405,6 +439,11 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   // Internals: admission.
 
   #admit(now: number): number {
+    if (this.#shared) {
+      const packed = this.#shared.admit(now);
+      this.#follow(unpackState(packed), now);
+      return unpackAdmission(packed);
+    }
     const state = this.#state;
     if (state === CLOSED) return NORMAL;
     // The reset timer may not have run yet (a busy loop, or an injected clock).
@@ -429,14 +468,79 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   }
 
   #toHalfOpen(now: number): void {
-    this.#clearResetTimer();
-    this.#state = HALF_OPEN;
     this.#round++;
     this.#probesLeft = this.options.halfOpenProbes;
     this.#probeSuccesses = 0;
     this.#lastProbeAt = now;
+    this.#enterHalfOpen();
+  }
+
+  // Internals: what a transition does here, whoever made it (this object or a thread
+  // sharing the circuit).
+
+  #enterOpen(openedAt: number): void {
+    this.#state = OPEN;
+    this.#openedAt = openedAt;
+    this.#lastTimerAt = openedAt;
+    this.#status.open();
+    this.#armResetTimer(Math.max(0, openedAt + this.options.resetTimeout - this.#clock()));
+    this.emit('open');
+  }
+
+  #enterHalfOpen(): void {
+    this.#clearResetTimer();
+    this.#state = HALF_OPEN;
     this.#renewAbortController();
     this.emit('halfOpen', this.options.resetTimeout);
+  }
+
+  #enterClosed(): void {
+    this.#clearResetTimer();
+    this.#state = CLOSED;
+    this.#status.close();
+    this.#renewAbortController();
+    this.emit('close');
+  }
+
+  /** The state now, taking in what other holders of a shared circuit did since we looked. */
+  #observe(): State {
+    if (this.#shared) this.#follow(this.#shared.state(), this.#clock());
+    return this.#state;
+  }
+
+  /** Brings this object to the shared circuit's state, emitting the transition's event. */
+  #follow(shared: number, now: number): void {
+    if (shared === this.#state || this.#state === SHUTDOWN) return;
+    if (shared === OPEN) {
+      this.#enterOpen((this.#shared as SharedCircuit).info(now).openedAt);
+    } else if (shared === HALF_OPEN) {
+      this.#enterHalfOpen();
+    } else {
+      this.#enterClosed();
+    }
+  }
+
+  #joinNativeCircuit(): SharedCircuit {
+    const options = this.options;
+    const rule = sharedRuleConfig(
+      options.breaker,
+      {
+        errorThresholdPercentage: options.errorThresholdPercentage,
+        volumeThreshold: this.#volumeThreshold,
+        rollingCountTimeout: options.rollingCountTimeout,
+        rollingCountBuckets: options.rollingCountBuckets,
+      },
+      'engine "native"',
+    );
+    return new NativeCircuit(nativeBinding().binding as NativeBinding, this.#name, {
+      ...rule,
+      resetTimeoutMs: options.resetTimeout,
+      halfOpenProbes: options.halfOpenProbes,
+      strictHalfOpen: options.strictHalfOpen,
+      volumeThreshold: this.#volumeThreshold,
+      rollingCountTimeoutMs: options.rollingCountTimeout,
+      rollingCountBuckets: options.rollingCountBuckets,
+    });
   }
 
   // Internals: running the action.
@@ -535,7 +639,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     const latency = now - start;
     this.#status.count(FIELD.successes, now, latency);
     // Opossum closes a half-open circuit before user 'success' listeners run; so do we.
-    this.#recordSuccess(admission, latency);
+    this.#recordSuccess(admission, latency, now);
     if (this.#hears.success) this.emit('success', value, latency);
     this.#resetCoalesce(cacheKey, 'success');
     if (this.options.cache) {
@@ -561,14 +665,14 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     const latency = now - start;
     if (this.options.errorFilter(error, ...args)) {
       this.#status.count(FIELD.successes, now, latency);
-      this.#recordSuccess(admission, latency);
+      this.#recordSuccess(admission, latency, now);
       this.emit('success', error, latency);
       this.#resetCoalesce(cacheKey, outcome);
       return Promise.reject(error);
     }
     this.#status.count(FIELD.failures, now, latency);
     if (this.#hears.failure) this.emit('failure', error, latency, args);
-    this.#recordFailure(admission, latency);
+    this.#recordFailure(admission, latency, now);
     this.#resetCoalesce(cacheKey, outcome);
     return this.#runFallback(args, error) ?? Promise.reject(error);
   }
@@ -601,7 +705,12 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     }
   }
 
-  #recordSuccess(admission: number, latency: number): void {
+  #recordSuccess(admission: number, latency: number, now: number): void {
+    if (this.#shared) {
+      if (admission === UNREPORTED_SUCCESS) return;
+      this.#follow(this.#shared.record(admission, false, latency, now, !this.#warmUp), now);
+      return;
+    }
     const outcome = this.#outcome;
     outcome.durationMs = latency;
     if (this.#decidesHalfOpen(admission)) {
@@ -617,7 +726,12 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     }
   }
 
-  #recordFailure(admission: number, latency: number): void {
+  #recordFailure(admission: number, latency: number, now: number): void {
+    if (this.#shared) {
+      const reported = admission === UNREPORTED_SUCCESS ? NORMAL : admission;
+      this.#follow(this.#shared.record(reported, true, latency, now, !this.#warmUp), now);
+      return;
+    }
     const outcome = this.#outcome;
     outcome.durationMs = latency;
     if (this.#decidesHalfOpen(admission)) {
@@ -652,7 +766,18 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this.#clearResetTimer();
     this.#resetTimer = setTimeout(() => {
       this.#resetTimer = undefined;
-      if (this.#state === OPEN) this.#toHalfOpen(this.#clock());
+      if (this.#state !== OPEN) return;
+      const now = this.#clock();
+      if (!this.#shared) {
+        this.#toHalfOpen(now);
+        return;
+      }
+      this.#follow(this.#shared.refresh(now), now);
+      // Still open: another thread reopened it meanwhile; wait out its resetTimeout.
+      if (this.#state === OPEN) {
+        const openedAt = this.#shared.info(now).openedAt;
+        this.#armResetTimer(Math.max(1, openedAt + this.options.resetTimeout - now));
+      }
     }, afterMs).unref();
   }
 
@@ -684,6 +809,16 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   #restore(state: Partial<CircuitSnapshotState>): void {
     if (state.shutdown) {
       this.shutdown();
+    } else if (this.#shared) {
+      if (state.closed !== false && !state.halfOpen) return;
+      // Opened when the snapshot says (half-open: a whole resetTimeout ago), then moved on
+      // to half-open if that time has passed.
+      const now = this.#clock();
+      const openedAt = state.halfOpen
+        ? now - this.options.resetTimeout
+        : (state.lastTimerAt ?? now);
+      this.#follow(this.#shared.open(openedAt), now);
+      this.#follow(this.#shared.refresh(now), now);
     } else if (state.closed === false && !state.halfOpen) {
       const elapsed = state.lastTimerAt === undefined ? 0 : this.#clock() - state.lastTimerAt;
       // Open for the time that remained of resetTimeout, or half-open if it has passed.

@@ -12,6 +12,7 @@ export {
   SemaphoreLockedError,
   ShutdownError,
 } from './errors.js';
+export { engineInfo } from './native-binding.js';
 export type { CircuitBreakerOptions, CircuitSnapshotState, CoalesceResetOn } from './options.js';
 export { type CacheTransport, MemoryCache } from './response-cache.js';
 export { type Bucket, type Stats, Status, type StatusOptions } from './status.js';

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { type EngineOption, validateEngineOption } from '@bulwark/engine-kit';
 import type { IBreaker } from 'cockatiel';
 import type { CacheTransport } from './response-cache.js';
 import type { Stats, Status } from './status.js';
@@ -113,6 +114,14 @@ export interface CircuitBreakerOptions<TI extends unknown[] = unknown[]> {
   strictHalfOpen?: boolean;
   /** Milliseconds now. Default Date.now, read at each call (fake timers work). */
   clock?: () => number;
+  /**
+   * Where the circuit's state lives. `js`: in this object. `native`: in the Rust twin,
+   * where every breaker with the same `name` in any worker thread of the process shares
+   * one circuit (state, window, half-open probes), so a dependency that fails in one
+   * thread is cut off in all. Default `auto`: js (or `BULWARK_ENGINE`); a native call
+   * costs a boundary crossing (~100 ns), so share only what should be shared.
+   */
+  engine?: EngineOption;
 }
 
 export interface ResolvedOptions<TI extends unknown[]> {
@@ -138,6 +147,7 @@ export interface ResolvedOptions<TI extends unknown[]> {
   halfOpenProbes: number;
   strictHalfOpen: boolean;
   breaker?: IBreaker;
+  engine: EngineOption;
   [option: string]: unknown;
 }
 
@@ -228,5 +238,6 @@ export function resolveOptions<TI extends unknown[]>(
         ? 1
         : integerAtLeast('halfOpenProbes', options.halfOpenProbes, 1),
     strictHalfOpen: options.strictHalfOpen !== false,
+    engine: validateEngineOption(options.engine),
   };
 }

@@ -7,7 +7,9 @@ import CircuitBreaker, {
   OpenCircuitError,
   SemaphoreLockedError,
   ShutdownError,
+  slowCallBreaker,
 } from '../src/index.js';
+import { engines, uniqueName } from './engines.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_000 });
@@ -15,6 +17,17 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
+
+type Make = <TI extends unknown[], TR>(
+  action: (...args: TI) => Promise<TR> | TR,
+  options?: ConstructorParameters<typeof CircuitBreaker<TI, TR>>[1],
+) => CircuitBreaker<TI, TR>;
+
+/** Breakers on `engine`, each its own circuit (a name of its own). */
+const maker =
+  (engine: 'js' | 'native'): Make =>
+  (action, options = {}) =>
+    new CircuitBreaker(action, { engine, name: uniqueName(), ...options });
 
 /** An action whose calls the test settles by hand. */
 function controlled() {
@@ -26,9 +39,11 @@ function controlled() {
   return { action, pending };
 }
 
-async function openedBreaker(options: ConstructorParameters<typeof CircuitBreaker>[1] = {}) {
+type Options = ConstructorParameters<typeof CircuitBreaker>[1];
+
+async function openedBreaker(make: Make, options: Options = {}) {
   const c = controlled();
-  const breaker = new CircuitBreaker(c.action, { resetTimeout: 1000, timeout: false, ...options });
+  const breaker = make(c.action, { resetTimeout: 1000, timeout: false, ...options });
   breaker.open();
   await vi.advanceTimersByTimeAsync(1000);
   expect(breaker.halfOpen).toBe(true);
@@ -41,221 +56,227 @@ const outcome = (p: Promise<unknown>) =>
     (e: { code?: string; message: string }) => `err:${e.code ?? e.message}`,
   );
 
-describe('half-open probes', () => {
-  it('lets exactly halfOpenProbes calls through, and closes when all of them succeed', async () => {
-    const { breaker, pending } = await openedBreaker({ halfOpenProbes: 3 });
-    const calls = Array.from({ length: 5 }, () => outcome(breaker.fire()));
-    expect(pending.length).toBe(3);
-    expect(await calls[3]).toBe('err:EOPENBREAKER');
-    pending[0]?.resolve('a');
-    pending[1]?.resolve('b');
-    await vi.advanceTimersByTimeAsync(0);
-    expect(breaker.halfOpen).toBe(true);
-    pending[2]?.resolve('c');
-    await vi.advanceTimersByTimeAsync(0);
-    expect(breaker.closed).toBe(true);
-  });
+describe.each(engines)('conformance (%s engine)', (engine) => {
+  const make = maker(engine);
 
-  it('reopens on the first probe that fails', async () => {
-    const { breaker, pending } = await openedBreaker({ halfOpenProbes: 2 });
-    const calls = [breaker.fire(), breaker.fire()].map(outcome);
-    pending[0]?.reject(new Error('still down'));
-    await vi.advanceTimersByTimeAsync(0);
-    expect(breaker.opened).toBe(true);
-    pending[1]?.resolve('late');
-    await Promise.all(calls);
-    expect(breaker.opened).toBe(true); // a probe of a finished round decides nothing
-  });
-
-  it('a call that started before the circuit opened does not decide it (opossum #381)', async () => {
-    const c = controlled();
-    const breaker = new CircuitBreaker(c.action, { resetTimeout: 1000, timeout: false });
-    const straggler = outcome(breaker.fire());
-    breaker.open();
-    await vi.advanceTimersByTimeAsync(1000);
-    c.pending[0]?.resolve('old');
-    await straggler;
-    expect(breaker.halfOpen).toBe(true);
-  });
-
-  it('strictHalfOpen: false keeps opossum’s behaviour: any result decides', async () => {
-    const c = controlled();
-    const breaker = new CircuitBreaker(c.action, {
-      resetTimeout: 1000,
-      timeout: false,
-      strictHalfOpen: false,
+  describe('half-open probes', () => {
+    it('lets exactly halfOpenProbes calls through, and closes when all of them succeed', async () => {
+      const { breaker, pending } = await openedBreaker(make, { halfOpenProbes: 3 });
+      const calls = Array.from({ length: 5 }, () => outcome(breaker.fire()));
+      expect(pending.length).toBe(3);
+      expect(await calls[3]).toBe('err:EOPENBREAKER');
+      pending[0]?.resolve('a');
+      pending[1]?.resolve('b');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(breaker.halfOpen).toBe(true);
+      pending[2]?.resolve('c');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(breaker.closed).toBe(true);
     });
-    const straggler = outcome(breaker.fire());
-    breaker.open();
-    await vi.advanceTimersByTimeAsync(1000);
-    c.pending[0]?.resolve('old');
-    await straggler;
-    expect(breaker.closed).toBe(true);
-  });
 
-  it('a probe that never settles gives its place to another caller after resetTimeout', async () => {
-    const { breaker, pending } = await openedBreaker();
-    void outcome(breaker.fire()); // hangs for ever: no timeout set
-    expect(await outcome(breaker.fire())).toBe('err:EOPENBREAKER');
-    await vi.advanceTimersByTimeAsync(1000);
-    const second = outcome(breaker.fire());
-    expect(pending.length).toBe(2);
-    pending[1]?.resolve('back');
-    expect(await second).toBe('ok:back');
-    expect(breaker.closed).toBe(true);
-  });
-
-  it('goes half-open from the clock when the reset timer has not run yet', async () => {
-    let now = 0;
-    const breaker = new CircuitBreaker(async () => 'up', { resetTimeout: 500, clock: () => now });
-    breaker.open();
-    now = 499;
-    expect(await outcome(breaker.fire())).toBe('err:EOPENBREAKER');
-    now = 500;
-    expect(await outcome(breaker.fire())).toBe('ok:up');
-    expect(breaker.closed).toBe(true);
-  });
-});
-
-describe('breaker option', () => {
-  it('uses any IBreaker to decide when to open', async () => {
-    const breaker = new CircuitBreaker(async () => Promise.reject(new Error('x')), {
-      breaker: consecutiveBreaker({ threshold: 3 }),
+    it('reopens on the first probe that fails', async () => {
+      const { breaker, pending } = await openedBreaker(make, { halfOpenProbes: 2 });
+      const calls = [breaker.fire(), breaker.fire()].map(outcome);
+      pending[0]?.reject(new Error('still down'));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(breaker.opened).toBe(true);
+      pending[1]?.resolve('late');
+      await Promise.all(calls);
+      expect(breaker.opened).toBe(true); // a probe of a finished round decides nothing
     });
-    for (let i = 0; i < 2; i++) await outcome(breaker.fire());
-    expect(breaker.closed).toBe(true);
-    await outcome(breaker.fire());
-    expect(breaker.opened).toBe(true);
+
+    it('a call that started before the circuit opened does not decide it (opossum #381)', async () => {
+      const c = controlled();
+      const breaker = make(c.action, { resetTimeout: 1000, timeout: false });
+      const straggler = outcome(breaker.fire());
+      breaker.open();
+      await vi.advanceTimersByTimeAsync(1000);
+      c.pending[0]?.resolve('old');
+      await straggler;
+      expect(breaker.halfOpen).toBe(true);
+    });
+
+    it('strictHalfOpen: false keeps opossum’s behaviour: any result decides', async () => {
+      const c = controlled();
+      const breaker = make(c.action, {
+        resetTimeout: 1000,
+        timeout: false,
+        strictHalfOpen: false,
+      });
+      const straggler = outcome(breaker.fire());
+      breaker.open();
+      await vi.advanceTimersByTimeAsync(1000);
+      c.pending[0]?.resolve('old');
+      await straggler;
+      expect(breaker.closed).toBe(true);
+    });
+
+    it('a probe that never settles gives its place to another caller after resetTimeout', async () => {
+      const { breaker, pending } = await openedBreaker(make);
+      void outcome(breaker.fire()); // hangs for ever: no timeout set
+      expect(await outcome(breaker.fire())).toBe('err:EOPENBREAKER');
+      await vi.advanceTimersByTimeAsync(1000);
+      const second = outcome(breaker.fire());
+      expect(pending.length).toBe(2);
+      pending[1]?.resolve('back');
+      expect(await second).toBe('ok:back');
+      expect(breaker.closed).toBe(true);
+    });
+
+    it('goes half-open from the clock when the reset timer has not run yet', async () => {
+      let now = 0;
+      const breaker = make(async () => 'up', { resetTimeout: 500, clock: () => now });
+      breaker.open();
+      now = 499;
+      expect(await outcome(breaker.fire())).toBe('err:EOPENBREAKER');
+      now = 500;
+      expect(await outcome(breaker.fire())).toBe('ok:up');
+      expect(breaker.closed).toBe(true);
+    });
   });
 
-  it('opens on a slow-call rate after a slow success', async () => {
-    const breaker = new CircuitBreaker(() => new Promise((r) => setTimeout(() => r('slow'), 300)), {
-      breaker: countWindowBreaker({ size: 2, slowCallDurationMs: 200, slowCallRateThreshold: 1 }),
+  describe('breaker option', () => {
+    it('uses any IBreaker to decide when to open', async () => {
+      const breaker = make(async () => Promise.reject(new Error('x')), {
+        breaker: consecutiveBreaker({ threshold: 3 }),
+      });
+      for (let i = 0; i < 2; i++) await outcome(breaker.fire());
+      expect(breaker.closed).toBe(true);
+      await outcome(breaker.fire());
+      expect(breaker.opened).toBe(true);
     });
-    for (let i = 0; i < 2; i++) {
+
+    it('opens on a slow-call rate after a slow success', async () => {
+      const breaker = make(() => new Promise((r) => setTimeout(() => r('slow'), 300)), {
+        breaker: slowCallBreaker({
+          windowMs: 10_000,
+          minimumCalls: 2,
+          slowCallDurationMs: 200,
+          slowCallRateThreshold: 1,
+        }),
+      });
+      for (let i = 0; i < 2; i++) {
+        const call = breaker.fire();
+        await vi.advanceTimersByTimeAsync(300);
+        await call;
+      }
+      expect(breaker.opened).toBe(true);
+    });
+
+    it('volumeThreshold and allowWarmUp hold back any breaker', async () => {
+      const breaker = make(async () => Promise.reject(new Error('x')), {
+        breaker: consecutiveBreaker({ threshold: 1 }),
+        volumeThreshold: 3,
+      });
+      await outcome(breaker.fire());
+      await outcome(breaker.fire());
+      expect(breaker.closed).toBe(true);
+      await outcome(breaker.fire());
+      expect(breaker.opened).toBe(true);
+    });
+  });
+
+  describe('differences from opossum, on purpose', () => {
+    it('restores an open state for what remained of resetTimeout, not a whole new one', async () => {
+      const first = make(async () => 1, { resetTimeout: 1000 });
+      first.open();
+      await vi.advanceTimersByTimeAsync(600);
+      const again = make(async () => 1, {
+        resetTimeout: 1000,
+        state: first.toJSON().state,
+      });
+      expect(again.opened).toBe(true);
+      await vi.advanceTimersByTimeAsync(401);
+      expect(again.halfOpen).toBe(true);
+    });
+
+    it('an action returning a plain value (even undefined) succeeds', async () => {
+      const breaker = make(() => undefined);
+      expect(await breaker.fire()).toBeUndefined();
+      expect(breaker.stats.successes).toBe(1);
+    });
+
+    it('shutdown stops health checks', async () => {
+      const breaker = make(async () => 1);
+      const check = vi.fn(() => Promise.resolve());
+      breaker.healthCheck(check, 100);
+      breaker.shutdown();
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(check).toHaveBeenCalledTimes(1);
+    });
+
+    it('Symbol.asyncDispose shuts the breaker down', async () => {
+      const breaker = make(async () => 1);
+      await breaker[Symbol.asyncDispose]();
+      expect(breaker.isShutdown).toBe(true);
+    });
+
+    it('latencyTimes stays empty while percentiles and the mean are kept', async () => {
+      const breaker = make(() => new Promise((r) => setTimeout(r, 40)));
       const call = breaker.fire();
-      await vi.advanceTimersByTimeAsync(300);
+      await vi.advanceTimersByTimeAsync(40);
       await call;
-    }
-    expect(breaker.opened).toBe(true);
-  });
-
-  it('volumeThreshold and allowWarmUp hold back any breaker', async () => {
-    const breaker = new CircuitBreaker(async () => Promise.reject(new Error('x')), {
-      breaker: consecutiveBreaker({ threshold: 1 }),
-      volumeThreshold: 3,
+      const stats = breaker.stats;
+      expect(stats.latencyTimes).toEqual([]);
+      expect(stats.latencyMean).toBe(40);
+      expect(Math.abs((stats.percentiles[0.5] as number) - 40) / 40).toBeLessThanOrEqual(1 / 16);
     });
-    await outcome(breaker.fire());
-    await outcome(breaker.fire());
-    expect(breaker.closed).toBe(true);
-    await outcome(breaker.fire());
-    expect(breaker.opened).toBe(true);
-  });
-});
-
-describe('differences from opossum, on purpose', () => {
-  it('restores an open state for what remained of resetTimeout, not a whole new one', async () => {
-    const first = new CircuitBreaker(async () => 1, { resetTimeout: 1000 });
-    first.open();
-    await vi.advanceTimersByTimeAsync(600);
-    const again = new CircuitBreaker(async () => 1, {
-      resetTimeout: 1000,
-      state: first.toJSON().state,
-    });
-    expect(again.opened).toBe(true);
-    await vi.advanceTimersByTimeAsync(401);
-    expect(again.halfOpen).toBe(true);
   });
 
-  it('an action returning a plain value (even undefined) succeeds', async () => {
-    const breaker = new CircuitBreaker(() => undefined);
-    expect(await breaker.fire()).toBeUndefined();
-    expect(breaker.stats.successes).toBe(1);
-  });
-
-  it('shutdown stops health checks', async () => {
-    const breaker = new CircuitBreaker(async () => 1);
-    const check = vi.fn(() => Promise.resolve());
-    breaker.healthCheck(check, 100);
-    breaker.shutdown();
-    await vi.advanceTimersByTimeAsync(1000);
-    expect(check).toHaveBeenCalledTimes(1);
-  });
-
-  it('Symbol.asyncDispose shuts the breaker down', async () => {
-    const breaker = new CircuitBreaker(async () => 1);
-    await breaker[Symbol.asyncDispose]();
-    expect(breaker.isShutdown).toBe(true);
-  });
-
-  it('latencyTimes stays empty while percentiles and the mean are kept', async () => {
-    const breaker = new CircuitBreaker(() => new Promise((r) => setTimeout(r, 40)));
-    const call = breaker.fire();
-    await vi.advanceTimersByTimeAsync(40);
-    await call;
-    const stats = breaker.stats;
-    expect(stats.latencyTimes).toEqual([]);
-    expect(stats.latencyMean).toBe(40);
-    expect(Math.abs((stats.percentiles[0.5] as number) - 40) / 40).toBeLessThanOrEqual(1 / 16);
-  });
-});
-
-describe('timeouts', () => {
-  it('times out only the calls still pending at their deadline, with one timer', async () => {
-    const breaker = new CircuitBreaker(
-      (ms: number) => new Promise((r) => setTimeout(() => r(ms), ms)),
-      {
+  describe('timeouts', () => {
+    it('times out only the calls still pending at their deadline, with one timer', async () => {
+      const breaker = make((ms: number) => new Promise((r) => setTimeout(() => r(ms), ms)), {
         timeout: 100,
         errorThresholdPercentage: 100,
-      },
-    );
-    const results = [10, 150, 50, 500, 99].map((ms) => outcome(breaker.fire(ms)));
-    await vi.advanceTimersByTimeAsync(600);
-    expect(await Promise.all(results)).toEqual([
-      'ok:10',
-      'err:ETIMEDOUT',
-      'ok:50',
-      'err:ETIMEDOUT',
-      'ok:99',
-    ]);
-    expect(breaker.stats.timeouts).toBe(2);
-  });
-
-  it('a call that ends after its timeout changes nothing', async () => {
-    const breaker = new CircuitBreaker(() => new Promise((r) => setTimeout(() => r('late'), 200)), {
-      timeout: 100,
-      errorThresholdPercentage: 100,
+      });
+      const results = [10, 150, 50, 500, 99].map((ms) => outcome(breaker.fire(ms)));
+      await vi.advanceTimersByTimeAsync(600);
+      expect(await Promise.all(results)).toEqual([
+        'ok:10',
+        'err:ETIMEDOUT',
+        'ok:50',
+        'err:ETIMEDOUT',
+        'ok:99',
+      ]);
+      expect(breaker.stats.timeouts).toBe(2);
     });
-    const call = outcome(breaker.fire());
-    await vi.advanceTimersByTimeAsync(300);
-    expect(await call).toBe('err:ETIMEDOUT');
-    expect([breaker.stats.successes, breaker.stats.failures]).toEqual([0, 1]);
-  });
-});
 
-describe('errors', () => {
-  it('are classes with opossum’s codes, recognised by isOurError', async () => {
-    const breaker = new CircuitBreaker(() => new Promise(() => {}), { timeout: 10, capacity: 1 });
-    const first = breaker.fire().catch((e: unknown) => e);
-    const locked = await breaker.fire().catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(10);
-    const timedOut = await first;
-    breaker.open();
-    const open = await breaker.fire().catch((e: unknown) => e);
-    breaker.shutdown();
-    const shut = await breaker.fire().catch((e: unknown) => e);
-    expect(locked).toBeInstanceOf(SemaphoreLockedError);
-    expect(timedOut).toBeInstanceOf(CircuitTimeoutError);
-    expect(open).toBeInstanceOf(OpenCircuitError);
-    expect(shut).toBeInstanceOf(ShutdownError);
-    expect([locked, timedOut, open, shut].map((e) => (e as { code: string }).code)).toEqual([
-      'ESEMLOCKED',
-      'ETIMEDOUT',
-      'EOPENBREAKER',
-      'ESHUTDOWN',
-    ]);
-    expect([locked, timedOut, open, shut].every((e) => CircuitBreaker.isOurError(e))).toBe(true);
-    expect(CircuitBreaker.isOurError(new Error('x'))).toBe(false);
+    it('a call that ends after its timeout changes nothing', async () => {
+      const breaker = make(() => new Promise((r) => setTimeout(() => r('late'), 200)), {
+        timeout: 100,
+        errorThresholdPercentage: 100,
+      });
+      const call = outcome(breaker.fire());
+      await vi.advanceTimersByTimeAsync(300);
+      expect(await call).toBe('err:ETIMEDOUT');
+      expect([breaker.stats.successes, breaker.stats.failures]).toEqual([0, 1]);
+    });
+  });
+
+  describe('errors', () => {
+    it('are classes with opossum’s codes, recognised by isOurError', async () => {
+      const breaker = make(() => new Promise(() => {}), { timeout: 10, capacity: 1 });
+      const first = breaker.fire().catch((e: unknown) => e);
+      const locked = await breaker.fire().catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(10);
+      const timedOut = await first;
+      breaker.open();
+      const open = await breaker.fire().catch((e: unknown) => e);
+      breaker.shutdown();
+      const shut = await breaker.fire().catch((e: unknown) => e);
+      expect(locked).toBeInstanceOf(SemaphoreLockedError);
+      expect(timedOut).toBeInstanceOf(CircuitTimeoutError);
+      expect(open).toBeInstanceOf(OpenCircuitError);
+      expect(shut).toBeInstanceOf(ShutdownError);
+      expect([locked, timedOut, open, shut].map((e) => (e as { code: string }).code)).toEqual([
+        'ESEMLOCKED',
+        'ETIMEDOUT',
+        'EOPENBREAKER',
+        'ESHUTDOWN',
+      ]);
+      expect([locked, timedOut, open, shut].every((e) => CircuitBreaker.isOurError(e))).toBe(true);
+      expect(CircuitBreaker.isOurError(new Error('x'))).toBe(false);
+    });
   });
 });
 
@@ -275,6 +296,30 @@ describe('validation', () => {
     [{ breaker: {} }, /breaker/],
   ])('%o is refused, naming the option', (options, name) => {
     expect(() => new CircuitBreaker(action, options as never)).toThrow(name);
+  });
+
+  it('engine must be auto, js or native', () => {
+    expect(() => new CircuitBreaker(action, { engine: 'turbo' as never })).toThrow(/engine/);
+  });
+
+  it('native: a breaker that cannot share its state is refused, naming the option', () => {
+    expect(
+      () =>
+        new CircuitBreaker(action, {
+          engine: 'native',
+          name: uniqueName(),
+          breaker: countWindowBreaker({ size: 5 }),
+        }),
+    ).toThrow(/breaker: a count-window breaker cannot share its state/);
+  });
+
+  it('native: one name with other options is refused, naming the circuit', () => {
+    const name = uniqueName('taken');
+    const first = new CircuitBreaker(action, { engine: 'native', name, resetTimeout: 1000 });
+    expect(
+      () => new CircuitBreaker(action, { engine: 'native', name, resetTimeout: 2000 }),
+    ).toThrow(new RegExp(`"${name}" is already shared`));
+    first.shutdown();
   });
 
   it('an action is required', () => {

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import Opossum from 'opossum';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CircuitBreaker } from '../src/index.js';
+import { engines } from './engines.js';
 
 type AnyBreaker = {
   fire(...args: unknown[]): Promise<unknown>;
@@ -18,8 +19,11 @@ type Make = (action: unknown, options?: Record<string, unknown>) => AnyBreaker;
 
 const makeOpossum: Make = (action, options) =>
   new Opossum(action as never, options as never) as never;
-/** Ours in opossum mode where opossum has a known bug that a scenario exercises. */
-const makeOurs: Make = (action, options) => new CircuitBreaker(action, options as never) as never;
+/** Ours on one engine. Scenarios name no two breakers alike, so each has its own circuit. */
+const makeOurs =
+  (engine: 'js' | 'native'): Make =>
+  (action, options) =>
+    new CircuitBreaker(action, { engine, ...options } as never) as never;
 
 const EVENTS = [
   'fire',
@@ -79,7 +83,7 @@ function recorder(breaker: AnyBreaker) {
 async function same(scenario: (make: Make) => Promise<unknown>) {
   const theirs = await scenario(makeOpossum);
   vi.clearAllTimers();
-  const ours = await scenario(makeOurs);
+  const ours = await scenario(makeOurs(engine));
   expect(ours).toEqual(theirs);
   return ours;
 }
@@ -102,7 +106,14 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('opossum parity', () => {
+/** The engine under test in the current `describe.each` block. */
+let engine: 'js' | 'native' = 'js';
+
+describe.each(engines)('opossum parity (%s engine)', (underTest) => {
+  beforeEach(() => {
+    engine = underTest;
+  });
+
   it('opens past errorThresholdPercentage, rejects, goes half-open after resetTimeout and closes on a good probe', async () => {
     await same(async (make) => {
       let ok = false;

@@ -5,8 +5,14 @@
  */
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CircuitBreaker, consecutiveBreaker, countWindowBreaker } from '../src/index.js';
+import {
+  CircuitBreaker,
+  consecutiveBreaker,
+  countWindowBreaker,
+  timeWindowBreaker,
+} from '../src/index.js';
 import { BIN_COUNT, binOf, percentileOf } from '../src/latency-histogram.js';
+import { engines, uniqueName } from './engines.js';
 
 type Op =
   | { kind: 'call'; ok: boolean }
@@ -29,9 +35,11 @@ class Model {
   state: 'closed' | 'open' | 'half-open' = 'closed';
   openedAt = 0;
   outcomes: boolean[] = [];
+  /** When each outcome was recorded, for the time-window rule. */
+  times: number[] = [];
   constructor(
     readonly resetTimeout: number,
-    readonly trips: (outcomes: boolean[]) => boolean,
+    readonly trips: (outcomes: boolean[], times: number[], now: number) => boolean,
   ) {}
   open(now: number) {
     if (this.state === 'open') return;
@@ -42,6 +50,7 @@ class Model {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.outcomes = [];
+    this.times = [];
   }
   tick(now: number) {
     if (this.state === 'open' && now - this.openedAt >= this.resetTimeout) this.state = 'half-open';
@@ -55,19 +64,43 @@ class Model {
       return 'ran';
     }
     this.outcomes.push(ok);
+    this.times.push(now);
     // Rules are checked after every call, successes included (as Resilience4j does): a
     // success can complete minimumCalls with the failure rate already over the line.
-    if (this.trips(this.outcomes)) this.open(now);
+    if (this.trips(this.outcomes, this.times, now)) this.open(now);
     return 'ran';
   }
 }
 
+/** Whole 1 s buckets, 10 of them: the calls of the current second and the nine before. */
+const inWindow = (times: number[], now: number) =>
+  times.map((t) => Math.floor(t / 1000) > Math.floor(now / 1000) - 10);
+
 const RULES = {
   consecutive: {
+    shareable: true,
     make: () => consecutiveBreaker({ threshold: 3 }),
     trips: (o: boolean[]) => o.length >= 3 && o.slice(-3).every((ok) => !ok),
   },
+  'time-window': {
+    shareable: true,
+    make: () =>
+      timeWindowBreaker({
+        windowMs: 10_000,
+        buckets: 10,
+        minimumCalls: 3,
+        failureRateThreshold: 0.6,
+      }),
+    trips: (o: boolean[], times: number[], now: number) => {
+      const live = inWindow(times, now);
+      const calls = live.filter(Boolean).length;
+      const failures = o.filter((ok, i) => !ok && live[i]).length;
+      return calls >= 3 && failures >= 0.6 * calls;
+    },
+  },
   'count-window': {
+    // Keeps per-call history, which a shared circuit does not hold: js only.
+    shareable: false,
     make: () => countWindowBreaker({ size: 5, minimumCalls: 3, failureRateThreshold: 0.6 }),
     trips: (o: boolean[]) => {
       const last = o.slice(-5);
@@ -83,7 +116,13 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe.each(Object.entries(RULES))('state machine against the model (%s)', (_name, rule) => {
+const CASES = engines.flatMap((engine) =>
+  Object.entries(RULES)
+    .filter(([, rule]) => engine === 'js' || rule.shareable)
+    .map(([name, rule]) => [name, engine, rule] as const),
+);
+
+describe.each(CASES)('state machine against the model (%s, %s engine)', (_name, engine, rule) => {
   it('agrees on every state and every call', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { maxLength: 60 }), async (ops) => {
@@ -93,6 +132,8 @@ describe.each(Object.entries(RULES))('state machine against the model (%s)', (_n
           async (ok: boolean) => (ok ? 'ok' : Promise.reject(new Error('x'))),
           {
             breaker: rule.make(),
+            engine,
+            name: uniqueName('model'),
             resetTimeout,
             timeout: false,
           },

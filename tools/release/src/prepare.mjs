@@ -36,7 +36,9 @@ export function prepareRelease(
   }
 
   const work = mkdtempSync(join(tmpdir(), 'bulwark-release-'));
-  for (const file of ['package.json', 'binding.cjs', 'dist', 'README.md']) {
+  // What the package says it publishes (`files`), not a fixed list: a package that adds a
+  // folder (circuit-breaker's cjs/) must not lose it here.
+  for (const file of ['package.json', 'README.md', ...(pkg.files ?? [])]) {
     if (existsSync(join(packageDir, file)))
       cpSync(join(packageDir, file), join(work, file), { recursive: true });
   }
@@ -64,6 +66,13 @@ export function prepareRelease(
   }
 
   const prepared = JSON.parse(readFileSync(join(work, 'package.json'), 'utf8'));
+  const mainFiles = packedFiles(work);
+  const unpacked = entryPoints(pkg).filter((file) => !mainFiles.includes(file));
+  if (unpacked.length > 0) {
+    throw new Error(
+      `${pkg.name}: package.json points at ${unpacked.join(', ')}, which the tarball would not contain`,
+    );
+  }
   const platformPackages = built.map((t) => {
     const dir = join(work, 'npm', platformOf(t));
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -82,9 +91,20 @@ export function prepareRelease(
     built,
     notBuilt: missing,
     optionalDependencies: prepared.optionalDependencies ?? {},
-    mainFiles: packedFiles(work),
+    mainFiles,
     platformPackages,
   };
+}
+
+/** Every file `main`, `types` and the `exports` map name, without its leading `./`. */
+function entryPoints(pkg) {
+  const paths = [];
+  const visit = (value) => {
+    if (typeof value === 'string') paths.push(value);
+    else if (value && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  visit([pkg.main, pkg.module, pkg.types, pkg.exports]);
+  return [...new Set(paths.filter((p) => !p.includes('*')).map((p) => p.replace(/^\.\//, '')))];
 }
 
 /** The files `npm pack` would put in the tarball. */

@@ -1,0 +1,61 @@
+/**
+ * A circuit whose state lives outside one breaker object (in the native twin, shared by
+ * every worker thread): the state machine, the rule's window and the half-open probes.
+ * The breaker asks it for admission and tells it outcomes; each answer carries the state,
+ * so the breaker sees transitions made by others and emits its events for them.
+ *
+ * States are numbered as in the breaker: 0 closed, 1 open, 2 half-open.
+ */
+export interface SharedCircuit {
+  /** Counts a call answered without admission (disabled breaker, cache hit) as fired. */
+  fired(now: number): void;
+  /** Admission and state, packed: see `unpackAdmission` and `unpackState`. */
+  admit(now: number): number;
+  /** Records a finished call; returns the state after it. */
+  record(
+    admission: number,
+    failed: boolean,
+    durationMs: number,
+    now: number,
+    mayOpen: boolean,
+  ): number;
+  /** A probe that could not run gives its place back. */
+  returnProbe(admission: number): void;
+  /** Moves an open circuit whose resetTimeout has passed to half-open; returns the state. */
+  refresh(now: number): number;
+  open(now: number): number;
+  close(): number;
+  state(): number;
+  /** When the circuit last opened (ms, the breaker's clock), and probes left this round. */
+  info(now: number): SharedCircuitInfo;
+}
+
+export interface SharedCircuitInfo {
+  state: number;
+  openedAt: number;
+  probesLeft: number;
+  /** Calls, failures and slow calls in the shared window now (0 for the consecutive rule). */
+  calls: number;
+  failures: number;
+  slow: number;
+}
+
+/**
+ * A normal admission whose success changes nothing in the shared circuit (opossum's rule
+ * in a closed circuit looks only at fires and failures), so the breaker need not report it.
+ */
+export const UNREPORTED_SUCCESS = -2;
+
+/**
+ * `admit` packs `(admission + 1) * 8 + successMatters * 4 + state`, so one boundary
+ * crossing answers all three.
+ */
+export function unpackState(packed: number): number {
+  return packed % 4;
+}
+
+/** The admission: -1 rejected, 0 normal, > 0 a probe's round, or UNREPORTED_SUCCESS. */
+export function unpackAdmission(packed: number): number {
+  const admission = Math.floor(packed / 8) - 1;
+  return admission === 0 && packed % 8 < 4 ? UNREPORTED_SUCCESS : admission;
+}

@@ -1,0 +1,77 @@
+/**
+ * engine "native": breakers with one name in different worker threads share one circuit.
+ * Real worker_threads, each loading the built package, as an application's would.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { uniqueName } from './engines.js';
+
+const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/breaker-worker.mjs');
+const THREADS = 4;
+let workers: Worker[] = [];
+
+interface Reply {
+  results: string[];
+  opened?: boolean;
+  closed?: boolean;
+  events: string[];
+}
+
+async function startWorkers(engine: 'js' | 'native', options: Record<string, unknown>) {
+  const name = uniqueName('threads');
+  workers = Array.from(
+    { length: THREADS },
+    () => new Worker(fixture, { workerData: { engine, name, ...options } }),
+  );
+  await Promise.all(
+    workers.map(
+      (w) => new Promise((resolve, reject) => w.once('message', resolve).once('error', reject)),
+    ),
+  );
+}
+
+function ask(worker: Worker, message: Record<string, unknown>): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve).once('error', reject);
+    worker.postMessage(message);
+  });
+}
+
+afterEach(async () => {
+  await Promise.all(workers.map((w) => w.terminate()));
+  workers = [];
+});
+
+describe('worker threads', () => {
+  it('native: failures in every thread add up, and the open circuit rejects in all of them', async () => {
+    await startWorkers('native', { threshold: 8, resetTimeout: 60_000, halfOpenProbes: 1 });
+    // Each thread sees 2 failures in a row; only together do they reach 8.
+    const first = await Promise.all(workers.map((w) => ask(w, { command: 'fire', count: 2 })));
+    expect(first.flatMap((r) => r.results)).toEqual(Array(8).fill('failed'));
+    const after = await Promise.all(workers.map((w) => ask(w, { command: 'fire', count: 1 })));
+    expect(after.map((r) => r.results[0])).toEqual(Array(THREADS).fill('rejected'));
+    expect(after.every((r) => r.opened && r.events.includes('open'))).toBe(true);
+  });
+
+  it('js: each thread keeps its own circuit (the control)', async () => {
+    await startWorkers('js', { threshold: 8, resetTimeout: 60_000, halfOpenProbes: 1 });
+    await Promise.all(workers.map((w) => ask(w, { command: 'fire', count: 2 })));
+    const after = await Promise.all(workers.map((w) => ask(w, { command: 'fire', count: 1 })));
+    expect(after.map((r) => r.results[0])).toEqual(Array(THREADS).fill('failed'));
+  });
+
+  it('native: a half-open circuit lets exactly halfOpenProbes calls through, from all threads together', async () => {
+    await startWorkers('native', { threshold: 4, resetTimeout: 200, halfOpenProbes: 2 });
+    await Promise.all(workers.map((w) => ask(w, { command: 'fire', count: 1 })));
+    await new Promise((r) => setTimeout(r, 250));
+    const start = Date.now() + 300;
+    const replies = await Promise.all(workers.map((w) => ask(w, { command: 'recover', start })));
+    const results = replies.flatMap((r) => r.results).sort();
+    expect(results).toEqual(['ran', 'ran', 'rejected', 'rejected']);
+    // Both probes succeeded: the circuit closed for every thread.
+    const closed = await Promise.all(workers.map((w) => ask(w, { command: 'recover', start: 0 })));
+    expect(closed.every((r) => r.closed && r.results[0] === 'ran')).toBe(true);
+  });
+});
