@@ -21,8 +21,10 @@ import {
 } from './options.js';
 import { type CacheTransport, MemoryCache } from './response-cache.js';
 import { NativeCircuit } from './shared/native-circuit.js';
-import { sharedRuleConfig } from './shared/rule-config.js';
+import { type SharedCircuitConfig, sharedRuleConfig } from './shared/rule-config.js';
 import {
+  type CircuitStore,
+  type RemoteCircuit,
   type SharedCircuit,
   UNREPORTED_SUCCESS,
   unpackAdmission,
@@ -77,6 +79,12 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
    * admission and transitions, and this object mirrors its state to emit the events.
    */
   #shared: SharedCircuit | undefined;
+  /**
+   * Set when the circuit lives in a store (Redis). While the store answers it is also
+   * `#shared`; while it does not, this object breaks on its own state and rule, which is
+   * why the rule is fed every outcome all along.
+   */
+  #remote: RemoteCircuit | undefined;
   /** Where this breaker's circuit lives: `js` (this object) or `native` (shared by name). */
   readonly engine: EngineName;
   #state: State = CLOSED;
@@ -145,10 +153,17 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       this.options.coalesceCache = this.#coalesceCache;
     }
     if (this.options.timeout !== false) this.#deadlines = new DeadlineQueue(this.#clock);
-    const engine = resolveBreakerEngine(this.options.engine);
-    if (engine.error) throw engine.error;
-    this.engine = engine.engine;
-    if (this.engine === 'native') this.#shared = this.#joinNativeCircuit();
+    if (this.options.store) {
+      // The local fallback of a store's circuit is this object: the js engine.
+      this.engine = 'js';
+      this.#remote = this.#joinStore(this.options.store);
+      this.#shared = this.#remote;
+    } else {
+      const engine = resolveBreakerEngine(this.options.engine);
+      if (engine.error) throw engine.error;
+      this.engine = engine.engine;
+      if (this.engine === 'native') this.#shared = this.#joinNativeCircuit();
+    }
     if (options.maxFailures !== undefined) {
       process.emitWarning(
         'options.maxFailures is deprecated and ignored; use errorThresholdPercentage',
@@ -293,26 +308,36 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     }
 
     const admission = this.#admit(now);
-    if (admission === REJECTED) return this.#reject(args, now);
-
-    let result: Promise<TR>;
-    if (this.#inFlight >= options.capacity) {
-      // A probe that could not run gives its slot back: it decided nothing.
-      if (admission > NORMAL) {
-        if (this.#shared) this.#shared.returnProbe(admission);
-        else this.#probesLeft++;
-      }
-      result = this.#semaphoreLocked(args, cacheKey, now);
-    } else if (this.#deadlines) {
-      result = this.#runWithTimeout(context, args, admission, cacheKey, now);
-    } else {
-      result = this.#run(context, args, admission, cacheKey, now);
-    }
+    // A circuit in Redis answers later only when a half-open probe's place is claimed there.
+    const result =
+      typeof admission === 'number'
+        ? this.#dispatch(context, args, admission, cacheKey, now)
+        : admission.then((later) => this.#dispatch(context, args, later, cacheKey, this.#clock()));
     if (this.#coalesceCache) {
       const ttl = options.coalesceTTL;
       this.#coalesceCache.set(cacheKey, result, ttl > 0 ? now + ttl : 0);
     }
     return result;
+  }
+
+  #dispatch(
+    context: unknown,
+    args: TI,
+    admission: number,
+    cacheKey: string,
+    now: number,
+  ): Promise<TR> {
+    if (admission === REJECTED) return this.#reject(args, now);
+    if (this.#inFlight >= this.options.capacity) {
+      // A probe that could not run gives its slot back: it decided nothing.
+      if (admission > NORMAL) {
+        if (this.#shared) this.#shared.returnProbe(admission);
+        else this.#probesLeft++;
+      }
+      return this.#semaphoreLocked(args, cacheKey, now);
+    }
+    if (this.#deadlines) return this.#runWithTimeout(context, args, admission, cacheKey, now);
+    return this.#run(context, args, admission, cacheKey, now);
   }
 
   /** Sets the function called (with the call's arguments and the error) when a call fails or is rejected. */
@@ -366,6 +391,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this.#state = SHUTDOWN;
     // Let go of the shared circuit, so it ends when the last breaker sharing it does.
     this.#shared = undefined;
+    this.#remote?.leave();
     this.clearCache();
   }
 
@@ -438,9 +464,10 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
 
   // Internals: admission.
 
-  #admit(now: number): number {
+  #admit(now: number): number | Promise<number> {
     if (this.#shared) {
       const packed = this.#shared.admit(now);
+      if (typeof packed !== 'number') return packed.then((later) => this.#admitted(later));
       this.#follow(unpackState(packed), now);
       return unpackAdmission(packed);
     }
@@ -465,6 +492,11 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       return this.#round;
     }
     return REJECTED;
+  }
+
+  #admitted(packed: number): number {
+    this.#follow(unpackState(packed), this.#clock());
+    return unpackAdmission(packed);
   }
 
   #toHalfOpen(now: number): void {
@@ -521,6 +553,42 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   }
 
   #joinNativeCircuit(): SharedCircuit {
+    const config = this.#sharedConfig('engine "native"');
+    return new NativeCircuit(nativeBinding().binding as NativeBinding, this.#name, config);
+  }
+
+  #joinStore(store: CircuitStore): RemoteCircuit {
+    const remote = store.join(this.#name, this.#sharedConfig('store'), this.#clock);
+    remote.listen({
+      changed: (state) => {
+        if (this.#shared) this.#follow(state, this.#clock());
+      },
+      offline: () => {
+        this.#shared = undefined;
+        this.#continueLocally();
+      },
+      online: () => {
+        if (this.#state !== SHUTDOWN) this.#shared = remote;
+      },
+      localState: () => this.#state,
+    });
+    return remote;
+  }
+
+  /** The store went away: carry on from the state it last gave, with this object's rule. */
+  #continueLocally(): void {
+    const now = this.#clock();
+    if (this.#state === HALF_OPEN) {
+      this.#round++;
+      this.#probesLeft = this.options.halfOpenProbes;
+      this.#probeSuccesses = 0;
+      this.#lastProbeAt = now;
+    } else if (this.#state === OPEN) {
+      this.#armResetTimer(Math.max(0, this.#openedAt + this.options.resetTimeout - now));
+    }
+  }
+
+  #sharedConfig(where: string): SharedCircuitConfig {
     const options = this.options;
     const rule = sharedRuleConfig(
       options.breaker,
@@ -530,9 +598,9 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
         rollingCountTimeout: options.rollingCountTimeout,
         rollingCountBuckets: options.rollingCountBuckets,
       },
-      'engine "native"',
+      where,
     );
-    return new NativeCircuit(nativeBinding().binding as NativeBinding, this.#name, {
+    return {
       ...rule,
       resetTimeoutMs: options.resetTimeout,
       halfOpenProbes: options.halfOpenProbes,
@@ -540,7 +608,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       volumeThreshold: this.#volumeThreshold,
       rollingCountTimeoutMs: options.rollingCountTimeout,
       rollingCountBuckets: options.rollingCountBuckets,
-    });
+    };
   }
 
   // Internals: running the action.
@@ -707,6 +775,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
 
   #recordSuccess(admission: number, latency: number, now: number): void {
     if (this.#shared) {
+      if (this.#remote) this.#feedLocalRule(false, latency);
       if (admission === UNREPORTED_SUCCESS) return;
       this.#follow(this.#shared.record(admission, false, latency, now, !this.#warmUp), now);
       return;
@@ -728,6 +797,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
 
   #recordFailure(admission: number, latency: number, now: number): void {
     if (this.#shared) {
+      if (this.#remote) this.#feedLocalRule(true, latency);
       const reported = admission === UNREPORTED_SUCCESS ? NORMAL : admission;
       this.#follow(this.#shared.record(reported, true, latency, now, !this.#warmUp), now);
       return;
@@ -741,6 +811,14 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     }
     const trips = this.#breaker.failure(CircuitState.Closed, outcome);
     if (trips && this.#state === CLOSED && this.#mayOpen()) this.open();
+  }
+
+  /** Keeps this object's rule warm while a store decides, for when the store goes away. */
+  #feedLocalRule(failed: boolean, latency: number): void {
+    const outcome = this.#outcome;
+    outcome.durationMs = latency;
+    if (failed) this.#breaker.failure(CircuitState.Closed, outcome);
+    else this.#breaker.success(CircuitState.Closed, outcome);
   }
 
   /** Whether a result decides the half-open circuit: a probe of this round, or any call in opossum mode. */
@@ -773,10 +851,11 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
         return;
       }
       this.#follow(this.#shared.refresh(now), now);
-      // Still open: another thread reopened it meanwhile; wait out its resetTimeout.
+      // Still open: another thread reopened it meanwhile, so wait out its resetTimeout; or
+      // a store is moving it to half-open, and its answer will say so.
       if (this.#state === OPEN) {
-        const openedAt = this.#shared.info(now).openedAt;
-        this.#armResetTimer(Math.max(1, openedAt + this.options.resetTimeout - now));
+        const remaining = this.#shared.info(now).openedAt + this.options.resetTimeout - now;
+        if (remaining > 0) this.#armResetTimer(remaining);
       }
     }, afterMs).unref();
   }

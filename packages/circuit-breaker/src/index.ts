@@ -14,7 +14,11 @@ export {
 } from './errors.js';
 export { engineInfo } from './native-binding.js';
 export type { CircuitBreakerOptions, CircuitSnapshotState, CoalesceResetOn } from './options.js';
+export { RedisTimeoutError } from './redis/deadline.js';
+export type { RedisClient } from './redis/redis-client.js';
+export { RedisStore, type RedisStoreOptions, redisStore } from './redis/redis-store.js';
 export { type CacheTransport, MemoryCache } from './response-cache.js';
+export type { CircuitStore } from './shared/shared-circuit.js';
 export { type Bucket, type Stats, Status, type StatusOptions } from './status.js';
 
 export default CircuitBreaker;

@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { type EngineOption, validateEngineOption } from '@bulwark/engine-kit';
 import type { IBreaker } from 'cockatiel';
 import type { CacheTransport } from './response-cache.js';
+import type { CircuitStore } from './shared/shared-circuit.js';
 import type { Stats, Status } from './status.js';
 import {
   integerAtLeast,
@@ -122,6 +123,13 @@ export interface CircuitBreakerOptions<TI extends unknown[] = unknown[]> {
    * costs a boundary crossing (~100 ns), so share only what should be shared.
    */
   engine?: EngineOption;
+  /**
+   * Keeps the circuit in a store shared by processes: `redisStore({ client })`. Breakers
+   * with the same `name` on any machine then share one circuit (see the README). While
+   * the store does not answer, each breaker breaks on its own state, and rejoins after.
+   * Default: none.
+   */
+  store?: CircuitStore;
 }
 
 export interface ResolvedOptions<TI extends unknown[]> {
@@ -148,6 +156,7 @@ export interface ResolvedOptions<TI extends unknown[]> {
   strictHalfOpen: boolean;
   breaker?: IBreaker;
   engine: EngineOption;
+  store: CircuitStore | undefined;
   [option: string]: unknown;
 }
 
@@ -239,5 +248,23 @@ export function resolveOptions<TI extends unknown[]>(
         : integerAtLeast('halfOpenProbes', options.halfOpenProbes, 1),
     strictHalfOpen: options.strictHalfOpen !== false,
     engine: validateEngineOption(options.engine),
+    store: validateStore(options.store, options.engine),
   };
+}
+
+function validateStore(store: unknown, engine: unknown): CircuitStore | undefined {
+  if (store === undefined) return undefined;
+  if (
+    typeof store !== 'object' ||
+    store === null ||
+    typeof (store as CircuitStore).join !== 'function'
+  ) {
+    throw new TypeError('store must be a circuit store, such as redisStore({ client })');
+  }
+  if (engine === 'native') {
+    throw new TypeError(
+      'store and engine "native" cannot be combined: a store shares the circuit across processes, the native engine across the threads of one',
+    );
+  }
+  return store as CircuitStore;
 }

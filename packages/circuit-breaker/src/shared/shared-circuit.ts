@@ -9,8 +9,11 @@
 export interface SharedCircuit {
   /** Counts a call answered without admission (disabled breaker, cache hit) as fired. */
   fired(now: number): void;
-  /** Admission and state, packed: see `unpackAdmission` and `unpackState`. */
-  admit(now: number): number;
+  /**
+   * Admission and state, packed: see `unpackAdmission` and `unpackState`. A circuit in
+   * Redis answers with a promise when it must claim a half-open probe's place there.
+   */
+  admit(now: number): number | Promise<number>;
   /** Records a finished call; returns the state after it. */
   record(
     admission: number,
@@ -58,4 +61,37 @@ export function unpackState(packed: number): number {
 export function unpackAdmission(packed: number): number {
   const admission = Math.floor(packed / 8) - 1;
   return admission === 0 && packed % 8 < 4 ? UNREPORTED_SUCCESS : admission;
+}
+
+/** Packs an admission the way `admit` answers (see `unpackAdmission`). */
+export function packAdmission(admission: number, successMatters: boolean, state: number): number {
+  return (admission + 1) * 8 + (successMatters ? 4 : 0) + state;
+}
+
+/** What a circuit kept in another process tells the breaker that holds it. */
+export interface RemoteCircuitListener {
+  /** The circuit moved: a reply or a notice from another instance said so. */
+  changed(state: number): void;
+  /** The store stopped answering: break on this instance's own state meanwhile. */
+  offline(): void;
+  /** The store answers again; `changed` follows with the fleet's state. */
+  online(): void;
+  /** This instance's state, which a rejoin weighs against the fleet's. */
+  localState(): number;
+}
+
+/** A shared circuit kept in a store (Redis), which may go away and come back. */
+export interface RemoteCircuit extends SharedCircuit {
+  listen(listener: RemoteCircuitListener): void;
+  /** The breaker is shut down: stop reporting for it. */
+  leave(): void;
+}
+
+/** Where breakers given `store` keep their circuits: `redisStore({ client })`. */
+export interface CircuitStore {
+  join(
+    name: string,
+    config: import('./rule-config.js').SharedCircuitConfig,
+    clock: () => number,
+  ): RemoteCircuit;
 }
