@@ -7,73 +7,12 @@ import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import {
-  type RedisCluster,
-  type RedisServer,
-  startRedis,
-  startRedisCluster,
-} from '@bulwark/testkit';
-import { Cluster, Redis } from 'ioredis';
+import { eventually, REDIS_BACKENDS, type RedisBackend } from '@bulwark/testkit';
+import { type Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import CircuitBreaker, { consecutiveBreaker, type RedisStore, redisStore } from '../src/index.js';
 
 const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/redis-instance.mjs');
-
-interface Backend {
-  nodes: { host: string; port: number }[];
-  cluster: boolean;
-  client(): Redis | Cluster;
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  close(): Promise<void>;
-}
-
-async function singleNode(): Promise<Backend> {
-  const server: RedisServer = await startRedis();
-  return {
-    nodes: [{ host: server.host, port: server.port }],
-    cluster: false,
-    client: () =>
-      new Redis(server.port, server.host, {
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => 50,
-      }),
-    stop: () => server.stop(),
-    start: () => server.start(),
-    close: () => server.close(),
-  };
-}
-
-async function threeNodeCluster(): Promise<Backend> {
-  const cluster: RedisCluster = await startRedisCluster();
-  return {
-    nodes: cluster.nodes,
-    cluster: true,
-    client: () =>
-      new Cluster(cluster.nodes, {
-        enableOfflineQueue: false,
-        clusterRetryStrategy: () => 100,
-        redisOptions: { maxRetriesPerRequest: 0 },
-      }),
-    stop: async () => {
-      for (let i = 0; i < cluster.nodes.length; i++) await cluster.stopNode(i);
-    },
-    start: async () => {
-      await Promise.all(cluster.nodes.map((_, i) => cluster.startNode(i)));
-    },
-    close: () => cluster.close(),
-  };
-}
-
-/** Waits for something another connection or process makes true, up to a bound. */
-async function eventually(check: () => boolean, withinMs = 5_000): Promise<void> {
-  const end = Date.now() + withinMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`condition not met within ${withinMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const outcome = (p: Promise<unknown>) =>
   p.then(
@@ -81,11 +20,8 @@ const outcome = (p: Promise<unknown>) =>
     (e: { code?: string }) => (e.code === 'EOPENBREAKER' ? 'rejected' : 'failed'),
   );
 
-describe.each([
-  ['single node', singleNode],
-  ['three-node cluster', threeNodeCluster],
-] as const)('redisStore on %s', (_name, makeBackend) => {
-  let backend: Backend;
+describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
+  let backend: RedisBackend;
   let clients: (Redis | Cluster)[] = [];
   let stores: RedisStore[] = [];
   let prefixes = 0;

@@ -1,10 +1,5 @@
-import {
-  type RedisCluster,
-  type RedisServer,
-  startRedis,
-  startRedisCluster,
-} from '@bulwark/testkit';
-import { Cluster, Redis } from 'ioredis';
+import { eventually, REDIS_BACKENDS, type RedisBackend } from '@bulwark/testkit';
+import { type Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisBus, redisTier, TieredCache } from '../src/index.js';
 
@@ -12,66 +7,10 @@ import { redisBus, redisTier, TieredCache } from '../src/index.js';
  * The tiers against real Redis: one server, and a three-node Cluster, each test with its
  * own key prefix so they share nothing.
  */
-interface Backend {
-  client(): Redis | Cluster;
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  close(): Promise<void>;
-}
-
-async function singleNode(): Promise<Backend> {
-  const server: RedisServer = await startRedis();
-  return {
-    client: () =>
-      new Redis(server.port, server.host, {
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => 50,
-      }),
-    stop: () => server.stop(),
-    start: () => server.start(),
-    close: () => server.close(),
-  };
-}
-
-async function threeNodeCluster(): Promise<Backend> {
-  const cluster: RedisCluster = await startRedisCluster();
-  return {
-    client: () =>
-      new Cluster(cluster.nodes, {
-        enableOfflineQueue: false,
-        clusterRetryStrategy: () => 100,
-        redisOptions: { maxRetriesPerRequest: 0 },
-      }),
-    stop: async () => {
-      for (let i = 0; i < cluster.nodes.length; i++) await cluster.stopNode(i);
-    },
-    start: async () => {
-      await Promise.all(cluster.nodes.map((_, i) => cluster.startNode(i)));
-    },
-    close: () => cluster.close(),
-  };
-}
-
-/** Waits for a condition that another process or connection makes true, up to a bound. */
-async function eventually(
-  check: () => boolean | Promise<boolean>,
-  withinMs = 5_000,
-): Promise<void> {
-  const end = Date.now() + withinMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`condition not met within ${withinMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const ready = (client: Redis | Cluster) => eventually(() => client.status === 'ready', 15_000);
 
-describe.each([
-  ['single node', singleNode],
-  ['three-node cluster', threeNodeCluster],
-] as const)('TieredCache on %s', (_name, makeBackend) => {
-  let backend: Backend;
+describe.each(REDIS_BACKENDS)('TieredCache on %s', (_name, makeBackend) => {
+  let backend: RedisBackend;
   const clients: (Redis | Cluster)[] = [];
   const caches: TieredCache<unknown>[] = [];
   let prefixCounter = 0;

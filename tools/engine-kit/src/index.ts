@@ -5,6 +5,7 @@ export {
   type NativeLoadFailure,
   type NativeSpec,
 } from './load-native.js';
+export { type NativeEngine, nativeEngine } from './native-engine.js';
 export { platformPackage, platformTriple } from './platform.js';
 export {
   type AutoChoice,

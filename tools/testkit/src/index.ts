@@ -1,5 +1,12 @@
 export { requireBinary } from './binaries.js';
 export { freePort } from './ports.js';
+export {
+  eventually,
+  REDIS_BACKENDS,
+  type RedisBackend,
+  singleNodeBackend,
+  threeNodeClusterBackend,
+} from './redis-backends.js';
 export { type ClusterNode, type RedisCluster, startRedisCluster } from './redis-cluster.js';
 export { ping } from './redis-process.js';
 export { type RedisServer, startRedis } from './redis-server.js';
