@@ -82,7 +82,16 @@ export class TtlCache<K = unknown, V = unknown> {
     if (this.#o.ttlAutopurge) {
       this.#sweeper = new Sweeper(this.#o.clock, (now) => {
         this.#store.purgeStale(now);
-        this.#flushRemovals();
+        try {
+          this.#flushRemovals();
+        } catch (error) {
+          // A sweep runs from a timer: there is no caller to rethrow to, and a throw would
+          // end the process (as lru-cache's per-entry timers do). Say so and sweep on.
+          process.emitWarning(
+            `ttl-cache: dispose threw during a ttlAutopurge sweep: ${(error as Error)?.message ?? error}`,
+            { code: 'BULWARK_CACHE_DISPOSE_FAILED', detail: (error as Error)?.stack },
+          );
+        }
         return this.#store.earliestExpiry();
       });
     }

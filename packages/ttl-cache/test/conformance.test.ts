@@ -141,6 +141,36 @@ describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)'
     expect([c.get('timed'), c.get('plain')]).toEqual([undefined, '1']);
   });
 
+  it('a dispose that throws during a ttlAutopurge sweep is reported as a warning, and sweeping goes on', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const disposed: string[] = [];
+      const c = cache({
+        max: 10,
+        ttl: 5,
+        ttlAutopurge: true,
+        dispose: (_v, key) => {
+          disposed.push(key);
+          if (key === 'bad') throw new Error('dispose failed');
+        },
+      });
+      c.set('bad', '1');
+      await new Promise((r) => setTimeout(r, 300));
+      c.set('good', '2');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(disposed).toEqual(['bad', 'good']);
+      expect(c.size).toBe(0);
+      expect(warnings.map((w) => (w as { code?: string }).code)).toContain(
+        'BULWARK_CACHE_DISPOSE_FAILED',
+      );
+      c.close();
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('handles TTLs beyond 2^31 ms', () => {
     const clock = fakeClock();
     const c = cache({ max: 10, ttl: 2 ** 33, clock, ttlAutopurge: true });
