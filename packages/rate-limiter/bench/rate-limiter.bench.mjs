@@ -1,0 +1,76 @@
+import { defineBench } from '@bulwark/bench';
+import { ANCHORS, CONTESTANTS, makeLimiter } from './contestants.mjs';
+
+const BATCH = 1000;
+
+/** A timed run: BATCH consumes, each awaited (or, for consumeSync, not). */
+function consumeBatch(limiter, nextKey) {
+  if (limiter.consumeSync) {
+    return () => {
+      for (let i = 0; i < BATCH; i++) limiter.consumeSync(nextKey());
+    };
+  }
+  return async () => {
+    for (let i = 0; i < BATCH; i++) await limiter.consume(nextKey());
+  };
+}
+
+/** BATCH awaited consumes per timed run, cycling through `keyCount` keys made beforehand. */
+function consumeOver(keyCount, description) {
+  return {
+    description,
+    setup(contestant) {
+      const limiter = makeLimiter(contestant);
+      const keys = Array.from({ length: keyCount }, (_, i) => `user:${i}`);
+      let cursor = 0;
+      return {
+        ops: BATCH,
+        run: consumeBatch(limiter, () => {
+          const key = keys[cursor];
+          cursor = cursor + 1 === keyCount ? 0 : cursor + 1;
+          return key;
+        }),
+      };
+    },
+  };
+}
+
+export default defineBench({
+  package: 'rate-limiter',
+  title: '@bulwark/rate-limiter',
+  contestants: CONTESTANTS,
+  anchors: ANCHORS,
+  cases: {
+    'consume-1-key': consumeOver(
+      1,
+      'In-memory `consume` of one hot key, awaited one after another.',
+    ),
+    'consume-100k-keys': consumeOver(
+      100_000,
+      'In-memory `consume` cycling through 100,000 keys (every key stays live in the window).',
+    ),
+    'keys-1m': {
+      kind: 'memory',
+      description:
+        'Bytes per key: 1M keys (50k quick) consumed once each and held, then consumes over them.',
+      setup(contestant, { quick }) {
+        const n = quick ? 50_000 : 1_000_000;
+        const limiter = makeLimiter(contestant);
+        const keys = Array.from({ length: n }, (_, i) => `user:${i}`);
+        return (async () => {
+          for (const key of keys) await (limiter.consume ?? limiter.consumeSync)(key);
+          let cursor = 0;
+          return {
+            entries: n,
+            ops: BATCH,
+            run: consumeBatch(limiter, () => {
+              const key = keys[cursor];
+              cursor = cursor + 1 === n ? 0 : cursor + 1;
+              return key;
+            }),
+          };
+        })();
+      },
+    },
+  },
+});

@@ -1,0 +1,16 @@
+/**
+ * At most `limit` units in flight per key. Each admitted unit is a lease that ends when
+ * it is refunded, or by itself after `leaseMs`, so a holder that crashed or forgot to
+ * release cannot hold its place for ever. Not a rate: pair it with `wrap`, which releases
+ * when the call settles.
+ */
+export class Concurrency {
+  readonly name = 'concurrency';
+  readonly limit: number;
+  readonly leaseMs: number;
+
+  constructor(limit: number, leaseMs: number) {
+    this.limit = limit;
+    this.leaseMs = leaseMs;
+  }
+}

@@ -1,0 +1,14 @@
+/** `wait()` gave up: the cost could not be admitted within `maxWaitMs`. */
+export class RateLimitWaitTimeoutError extends Error {
+  readonly code = 'ERR_RATE_LIMIT_WAIT_TIMEOUT';
+  override readonly name = 'RateLimitWaitTimeoutError';
+  /** When the cost would have been admitted, as far as the limiter could tell, in ms from the rejection. */
+  readonly retryAfterMs: number;
+
+  constructor(key: string, maxWaitMs: number, retryAfterMs: number) {
+    super(
+      `rate limit: key ${JSON.stringify(key)} could not be admitted within maxWaitMs (${maxWaitMs} ms)`,
+    );
+    this.retryAfterMs = retryAfterMs;
+  }
+}

@@ -1,0 +1,201 @@
+import type { Algorithm } from './algorithms/index.js';
+import { type RateLimiterOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import type { RateLimitResult } from './result.js';
+import { WaitQueues } from './wait-queue.js';
+
+export interface WaitOptions {
+  /** Give up (rejecting with the signal's reason) when this aborts. */
+  signal?: AbortSignal;
+  /**
+   * Reject with `RateLimitWaitTimeoutError` rather than wait longer than this, in ms; it is
+   * known at once when the wait would be longer. Default: no bound.
+   */
+  maxWaitMs?: number;
+}
+
+export interface WrapOptions<A extends unknown[]> extends WaitOptions {
+  /** The key of each call, from its arguments. Default: one key for every call. */
+  key?: string | ((...args: A) => string);
+  /** The cost of each call. Default 1. */
+  cost?: number | ((...args: A) => number);
+}
+
+/**
+ * One rate limit, applied per key: `consume` answers at once whether a cost is allowed
+ * now (never throwing for "limited"), `wait` waits its turn, `wrap` guards a function.
+ */
+export class RateLimiter {
+  readonly #o: ResolvedOptions;
+  readonly #algorithm: Algorithm;
+  readonly #waits: WaitQueues;
+  #closed = false;
+
+  constructor(options: RateLimiterOptions) {
+    this.#o = resolveOptions(options);
+    this.#algorithm = this.#o.algorithm;
+    this.#waits = new WaitQueues({
+      consume: (key, cost) => this.#consume(key, cost),
+      refund: (key, cost) => this.refund(key, cost),
+      now: this.#o.clock,
+    });
+  }
+
+  /** The algorithm's name. */
+  get algorithm(): Algorithm['name'] {
+    return this.#algorithm.name;
+  }
+
+  /** The most a key may spend at once: the burst, the window's limit, or the concurrency. */
+  get limit(): number {
+    return this.#algorithm.limit;
+  }
+
+  /** Spends `cost` of `key`'s allowance if it is there; answers either way. */
+  consume(key: string, cost = 1): Promise<RateLimitResult> {
+    try {
+      this.#check(key, cost);
+      return this.#consume(key, cost);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * `consume` without the promise, for stores in this process (the memory stores): the
+   * answer in the same tick, for hot paths such as a per-request check. Throws a
+   * TypeError on a store that answers asynchronously (Redis).
+   */
+  consumeSync(key: string, cost = 1): RateLimitResult {
+    this.#check(key, cost);
+    const o = this.#o;
+    const result = o.store.consume(
+      this.#key(key),
+      cost,
+      this.#algorithm,
+      o.clock(),
+      o.blockDurationMs,
+    );
+    if (result instanceof Promise) {
+      result.catch(() => {});
+      throw new TypeError(
+        'consumeSync needs a store in this process (memoryStore); this store answers asynchronously: use consume',
+      );
+    }
+    return result;
+  }
+
+  /** What `consume(key, cost)` would answer now, spending nothing. */
+  async peek(key: string, cost = 1): Promise<RateLimitResult> {
+    this.#check(key, cost);
+    return this.#o.store.peek(this.#key(key), cost, this.#algorithm, this.#o.clock());
+  }
+
+  /** Gives back `cost` (a call that did not happen after all, or a concurrency lease that ended). */
+  async refund(key: string, cost = 1): Promise<void> {
+    this.#check(key, cost);
+    await this.#o.store.refund(this.#key(key), cost, this.#algorithm, this.#o.clock());
+    this.#waits.nudge(key);
+  }
+
+  /** Forgets `key`: it starts again with a full allowance. */
+  async reset(key: string): Promise<void> {
+    this.#check(key, 1);
+    await this.#o.store.reset(this.#key(key));
+    this.#waits.nudge(key);
+  }
+
+  /** Denies `key` for `ms`, whatever its allowance. */
+  async block(key: string, ms: number): Promise<void> {
+    this.#check(key, 1);
+    if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) {
+      throw new RangeError(`block: ms must be a finite number >= 0, got ${String(ms)}`);
+    }
+    const now = this.#o.clock();
+    await this.#o.store.block(this.#key(key), this.#algorithm, now + ms, now);
+  }
+
+  /**
+   * Resolves when `cost` of `key` has been spent, callers of one key served in order; or
+   * rejects when `signal` aborts or the wait would pass `maxWaitMs`.
+   */
+  wait(key: string, cost = 1, options: WaitOptions = {}): Promise<RateLimitResult> {
+    try {
+      this.#check(key, cost);
+      const maxWaitMs = options.maxWaitMs ?? Number.POSITIVE_INFINITY;
+      if (!(maxWaitMs >= 0)) {
+        throw new RangeError(
+          `wait: maxWaitMs must be a number >= 0, got ${String(options.maxWaitMs)}`,
+        );
+      }
+      return this.#waits.wait(key, cost, maxWaitMs, options.signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * `fn` behind this limit: each call waits its turn (see `wait`) and then runs. Under the
+   * concurrency algorithm the units are given back when the call settles.
+   */
+  wrap<A extends unknown[], R>(
+    fn: (...args: A) => R | Promise<R>,
+    options: WrapOptions<A> = {},
+  ): (...args: A) => Promise<R> {
+    if (typeof fn !== 'function') throw new TypeError('wrap: fn must be a function');
+    const { key = 'wrap', cost = 1 } = options;
+    const releases = this.#algorithm.name === 'concurrency';
+    return async (...args: A) => {
+      const k = typeof key === 'function' ? key(...args) : key;
+      const c = typeof cost === 'function' ? cost(...args) : cost;
+      await this.wait(k, c, options);
+      if (!releases) return fn(...args);
+      try {
+        return await fn(...args);
+      } finally {
+        await this.refund(k, c).catch(() => {});
+      }
+    };
+  }
+
+  /** Rejects pending waits; closes the store if the limiter made it. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const error = new Error('rate limiter closed');
+    (error as { code?: string }).code = 'ERR_RATE_LIMITER_CLOSED';
+    this.#waits.rejectAll(error);
+    if (this.#o.ownStore) await this.#o.store.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #consume(key: string, cost: number): Promise<RateLimitResult> {
+    const o = this.#o;
+    const result = o.store.consume(
+      this.#key(key),
+      cost,
+      this.#algorithm,
+      o.clock(),
+      o.blockDurationMs,
+    );
+    return result instanceof Promise ? result : Promise.resolve(result);
+  }
+
+  #key(key: string): string {
+    return this.#o.prefix === '' ? key : this.#o.prefix + key;
+  }
+
+  #check(key: string, cost: number): void {
+    if (typeof key !== 'string') throw new TypeError(`key must be a string, got ${typeof key}`);
+    if (typeof cost !== 'number' || !Number.isSafeInteger(cost) || cost < 1) {
+      throw new RangeError(`cost must be an integer >= 1, got ${String(cost)}`);
+    }
+    if (cost > this.#algorithm.limit) {
+      throw new RangeError(
+        `cost ${cost} can never be admitted: it is more than the limit of ${this.#algorithm.limit} (${this.#algorithm.name === 'token-bucket' || this.#algorithm.name === 'gcra' ? 'burst' : 'limit'})`,
+      );
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import type { Algorithm } from '../algorithms/index.js';
+import type { RateLimitResult } from '../result.js';
+
+/**
+ * Where a limiter keeps its keys' state. Each method applies one algorithm to one key,
+ * atomically with respect to every other user of the store. Stores in this process
+ * answer at once; stores elsewhere (Redis) answer with a promise.
+ */
+export interface RateLimitStore {
+  consume(
+    key: string,
+    cost: number,
+    algorithm: Algorithm,
+    now: number,
+    blockMs: number,
+  ): RateLimitResult | Promise<RateLimitResult>;
+  peek(
+    key: string,
+    cost: number,
+    algorithm: Algorithm,
+    now: number,
+  ): RateLimitResult | Promise<RateLimitResult>;
+  refund(key: string, cost: number, algorithm: Algorithm, now: number): void | Promise<void>;
+  reset(key: string): void | Promise<void>;
+  /** Denies every consume of `key` until `until` (ms, the store's clock). */
+  block(key: string, algorithm: Algorithm, until: number, now: number): void | Promise<void>;
+  close(): void | Promise<void>;
+}
