@@ -1,7 +1,7 @@
 // The limiters under test, built alike for every case: ours (from the built package) and
 // rate-limiter-flexible's RateLimiterMemory, with limits high enough that nothing is
 // limited, so every contestant does the same bookkeeping per call.
-import { RateLimiter } from '@bulwark/rate-limiter';
+import { RateLimiter, sharedMemoryStore } from '@bulwark/rate-limiter';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 
 export const OURS = [
@@ -9,6 +9,7 @@ export const OURS = [
   'ours gcra',
   'ours fixed-window',
   'ours gcra consumeSync',
+  'ours gcra shared',
 ];
 export const ANCHORS = ['rate-limiter-flexible'];
 export const CONTESTANTS = [...OURS, ...ANCHORS];
@@ -22,11 +23,13 @@ export function makeLimiter(name) {
     const limiter = new RateLimiterMemory({ points: PLENTY, duration: 60 });
     return { consume: (key) => limiter.consume(key) };
   }
-  const algorithm = name.replace('ours ', '').replace(' consumeSync', '');
+  const algorithm = name.replace('ours ', '').replace(' consumeSync', '').replace(' shared', '');
+  // The native twin's store, which every worker thread could share (one thread uses it here).
+  const store = name.endsWith(' shared') ? { store: sharedMemoryStore({ name: 'bench' }) } : {};
   const limiter =
     algorithm === 'fixed-window'
-      ? new RateLimiter({ algorithm, limit: PLENTY, windowMs: 60_000 })
-      : new RateLimiter({ algorithm, rate: PLENTY, intervalMs: 60_000, burst: PLENTY });
+      ? new RateLimiter({ algorithm, limit: PLENTY, windowMs: 60_000, ...store })
+      : new RateLimiter({ algorithm, rate: PLENTY, intervalMs: 60_000, burst: PLENTY, ...store });
   // The same limiter answering in the same tick: `await` of a plain value is what remains.
   if (name.endsWith('consumeSync')) return { consumeSync: (key) => limiter.consumeSync(key) };
   return { consume: (key) => limiter.consume(key) };

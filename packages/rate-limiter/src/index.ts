@@ -1,7 +1,13 @@
 export type { AlgorithmName } from './algorithms/index.js';
 export { RateLimitWaitTimeoutError } from './errors.js';
+export { engineInfo } from './native-binding.js';
 export type { RateLimiterOptions } from './options.js';
 export { RateLimiter, type WaitOptions, type WrapOptions } from './rate-limiter.js';
 export type { RateLimitResult } from './result.js';
 export { MemoryStore, type MemoryStoreOptions, memoryStore } from './stores/memory-store.js';
+export {
+  SharedMemoryStore,
+  type SharedMemoryStoreOptions,
+  sharedMemoryStore,
+} from './stores/shared-memory-store.js';
 export type { RateLimitStore } from './stores/types.js';

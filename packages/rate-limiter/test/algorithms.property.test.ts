@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RateLimiter } from '../src/index.js';
+import { ENGINES, storeOn } from './stores.js';
 
 type Step = { kind: 'consume'; cost: number } | { kind: 'wait'; ms: number };
 
@@ -98,59 +99,72 @@ const CASES = [
   },
 ] as const;
 
-describe.each(CASES)('$name against its model', ({ options, model }) => {
-  it('admits exactly what the model admits', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(step, { maxLength: 80 }),
-        fc.integer({ min: 0, max: 5000 }),
-        async (steps, start) => {
-          let now = start;
-          const limiter = new RateLimiter({ ...options, clock: () => now } as never);
-          const reference = model();
-          for (const s of steps) {
-            if (s.kind === 'wait') {
-              now += s.ms;
-              continue;
-            }
-            const got = await limiter.consume('k', s.cost);
-            expect(got.allowed).toBe(reference.admit(now, s.cost));
-          }
-          await limiter.close();
-        },
-      ),
-      { numRuns: 200 },
-    );
-  });
+const ON_EACH_STORE = ENGINES.flatMap((engine) => CASES.map((c) => ({ ...c, engine })));
 
-  it('a denied cost is admitted retryAfterMs later, not a millisecond sooner', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(step, { maxLength: 40 }),
-        fc.integer({ min: 1, max: 3 }),
-        async (steps, cost) => {
-          let now = 10_000;
-          const limiter = new RateLimiter({ ...options, clock: () => now } as never);
-          for (const s of steps) {
-            if (s.kind === 'wait') now += s.ms;
-            else await limiter.consume('k', s.cost);
-          }
-          // Drain, then ask for `cost` until denied.
-          let denied = await limiter.consume('k', cost);
-          while (denied.allowed) denied = await limiter.consume('k', cost);
-          const wait = denied.retryAfterMs;
-          expect(wait).toBeGreaterThan(0);
-          now += wait - 1;
-          expect((await limiter.peek('k', cost)).allowed).toBe(false);
-          now += 1;
-          expect((await limiter.peek('k', cost)).allowed).toBe(true);
-          await limiter.close();
-        },
-      ),
-      { numRuns: 200 },
-    );
-  });
-});
+describe.each(ON_EACH_STORE)(
+  '$name on the $engine store against its model',
+  ({ options, model, engine }) => {
+    it('admits exactly what the model admits', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(step, { maxLength: 80 }),
+          fc.integer({ min: 0, max: 5000 }),
+          async (steps, start) => {
+            let now = start;
+            const limiter = new RateLimiter({
+              ...options,
+              store: storeOn(engine),
+              clock: () => now,
+            } as never);
+            const reference = model();
+            for (const s of steps) {
+              if (s.kind === 'wait') {
+                now += s.ms;
+                continue;
+              }
+              const got = await limiter.consume('k', s.cost);
+              expect(got.allowed).toBe(reference.admit(now, s.cost));
+            }
+            await limiter.close();
+          },
+        ),
+        { numRuns: 200 },
+      );
+    });
+
+    it('a denied cost is admitted retryAfterMs later, not a millisecond sooner', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(step, { maxLength: 40 }),
+          fc.integer({ min: 1, max: 3 }),
+          async (steps, cost) => {
+            let now = 10_000;
+            const limiter = new RateLimiter({
+              ...options,
+              store: storeOn(engine),
+              clock: () => now,
+            } as never);
+            for (const s of steps) {
+              if (s.kind === 'wait') now += s.ms;
+              else await limiter.consume('k', s.cost);
+            }
+            // Drain, then ask for `cost` until denied.
+            let denied = await limiter.consume('k', cost);
+            while (denied.allowed) denied = await limiter.consume('k', cost);
+            const wait = denied.retryAfterMs;
+            expect(wait).toBeGreaterThan(0);
+            now += wait - 1;
+            expect((await limiter.peek('k', cost)).allowed).toBe(false);
+            now += 1;
+            expect((await limiter.peek('k', cost)).allowed).toBe(true);
+            await limiter.close();
+          },
+        ),
+        { numRuns: 200 },
+      );
+    });
+  },
+);
 
 describe('sliding-window error bound', () => {
   it('never admits more than limit in a fixed window, nor more than limit * (1 + x) in a sliding one', async () => {

@@ -1,174 +1,208 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryStore, RateLimiter, RateLimitWaitTimeoutError } from '../src/index.js';
+import { ENGINES, storeOn } from './stores.js';
 
-function clocked(options: Record<string, unknown>) {
+function clocked(engine: 'js' | 'native', options: Record<string, unknown>) {
   const clock = { now: 1_000_000 };
-  const limiter = new RateLimiter({ ...options, clock: () => clock.now } as never);
+  const limiter = new RateLimiter({
+    ...options,
+    store: storeOn(engine),
+    clock: () => clock.now,
+  } as never);
   return { limiter, clock };
 }
 
-describe('consume', () => {
-  it('answers allowed, remaining, limit, resetMs and retryAfterMs, and never throws for limited', async () => {
-    const { limiter } = clocked({ rate: 10, intervalMs: 1000, burst: 2 });
-    expect(await limiter.consume('a')).toEqual({
-      allowed: true,
-      remaining: 1,
-      limit: 2,
-      resetMs: 100,
-      retryAfterMs: 0,
+describe.each(ENGINES)('conformance (%s store)', (engine) => {
+  describe('consume', () => {
+    it('answers allowed, remaining, limit, resetMs and retryAfterMs, and never throws for limited', async () => {
+      const { limiter } = clocked(engine, { rate: 10, intervalMs: 1000, burst: 2 });
+      expect(await limiter.consume('a')).toEqual({
+        allowed: true,
+        remaining: 1,
+        limit: 2,
+        resetMs: 100,
+        retryAfterMs: 0,
+      });
+      await limiter.consume('a');
+      expect(await limiter.consume('a')).toEqual({
+        allowed: false,
+        remaining: 0,
+        limit: 2,
+        resetMs: 200,
+        retryAfterMs: 100,
+      });
     });
-    await limiter.consume('a');
-    expect(await limiter.consume('a')).toEqual({
-      allowed: false,
-      remaining: 0,
-      limit: 2,
-      resetMs: 200,
-      retryAfterMs: 100,
+
+    it('keeps keys apart, and prefixes apart on a shared store', async () => {
+      const store = storeOn(engine);
+      const one = new RateLimiter({
+        algorithm: 'fixed-window',
+        limit: 1,
+        windowMs: 1000,
+        store,
+        prefix: 'one:',
+      });
+      const two = new RateLimiter({
+        algorithm: 'fixed-window',
+        limit: 1,
+        windowMs: 1000,
+        store,
+        prefix: 'two:',
+      });
+      expect((await one.consume('k')).allowed).toBe(true);
+      expect((await one.consume('other')).allowed).toBe(true);
+      expect((await two.consume('k')).allowed).toBe(true);
+      expect((await one.consume('k')).allowed).toBe(false);
+      store.close();
     });
-  });
 
-  it('keeps keys apart, and prefixes apart on a shared store', async () => {
-    const store = memoryStore();
-    const one = new RateLimiter({
-      algorithm: 'fixed-window',
-      limit: 1,
-      windowMs: 1000,
-      store,
-      prefix: 'one:',
-    });
-    const two = new RateLimiter({
-      algorithm: 'fixed-window',
-      limit: 1,
-      windowMs: 1000,
-      store,
-      prefix: 'two:',
-    });
-    expect((await one.consume('k')).allowed).toBe(true);
-    expect((await one.consume('other')).allowed).toBe(true);
-    expect((await two.consume('k')).allowed).toBe(true);
-    expect((await one.consume('k')).allowed).toBe(false);
-    store.close();
-  });
-
-  it('peek spends nothing; refund gives back; reset forgets', async () => {
-    const { limiter } = clocked({ algorithm: 'fixed-window', limit: 3, windowMs: 60_000 });
-    await limiter.consume('k', 3);
-    expect((await limiter.peek('k')).allowed).toBe(false);
-    await limiter.refund('k', 2);
-    expect((await limiter.peek('k', 2)).allowed).toBe(true);
-    expect((await limiter.consume('k', 2)).remaining).toBe(0);
-    await limiter.reset('k');
-    expect((await limiter.consume('k', 3)).allowed).toBe(true);
-  });
-
-  it('block denies a key for a while; blockDurationMs blocks a key that was denied', async () => {
-    const { limiter, clock } = clocked({ rate: 100, burst: 100, blockDurationMs: 5_000 });
-    await limiter.block('k', 2_000);
-    expect(await limiter.consume('k')).toMatchObject({ allowed: false, retryAfterMs: 2_000 });
-    clock.now += 2_000;
-    expect((await limiter.consume('k', 100)).allowed).toBe(true);
-    expect(await limiter.consume('k')).toMatchObject({ allowed: false, retryAfterMs: 5_000 });
-    clock.now += 4_999; // the bucket is full again, but the key is blocked
-    expect((await limiter.consume('k')).allowed).toBe(false);
-    clock.now += 1;
-    expect((await limiter.consume('k')).allowed).toBe(true);
-  });
-
-  it('windows and TTL-like durations beyond 2^31 ms work', async () => {
-    const { limiter, clock } = clocked({ algorithm: 'fixed-window', limit: 1, windowMs: 2 ** 33 });
-    clock.now = 2 ** 33 * 3;
-    expect((await limiter.consume('k')).allowed).toBe(true);
-    clock.now += 2 ** 32;
-    expect(await limiter.consume('k')).toMatchObject({ allowed: false, retryAfterMs: 2 ** 32 });
-    clock.now += 2 ** 32;
-    expect((await limiter.consume('k')).allowed).toBe(true);
-  });
-});
-
-describe('concurrency', () => {
-  it('admits limit units in flight; a refund or an expired lease frees a place', async () => {
-    const { limiter, clock } = clocked({ algorithm: 'concurrency', limit: 2, leaseMs: 10_000 });
-    expect((await limiter.consume('db')).allowed).toBe(true);
-    expect((await limiter.consume('db')).allowed).toBe(true);
-    expect(await limiter.consume('db')).toMatchObject({ allowed: false, retryAfterMs: 10_000 });
-    await limiter.refund('db');
-    expect((await limiter.consume('db')).allowed).toBe(true);
-    clock.now += 10_000; // both holders died: their leases end
-    expect((await limiter.consume('db', 2)).allowed).toBe(true);
-  });
-
-  it('wrap releases the place when the call settles, even when it throws', async () => {
-    const limiter = new RateLimiter({ algorithm: 'concurrency', limit: 1 });
-    let running = 0;
-    let most = 0;
-    const guarded = limiter.wrap(async (fail: boolean) => {
-      running++;
-      most = Math.max(most, running);
-      await new Promise((r) => setTimeout(r, 5));
-      running--;
-      if (fail) throw new Error('boom');
-      return 'ok';
-    });
-    const results = await Promise.allSettled([guarded(false), guarded(true), guarded(false)]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(most).toBe(1);
-  });
-});
-
-describe('wait', () => {
-  it('serves the callers of a key in order, each when its cost fits', async () => {
-    vi.useFakeTimers({ now: 0 });
-    try {
-      const limiter = new RateLimiter({ rate: 1, intervalMs: 100, burst: 1 });
-      const order: string[] = [];
-      const calls = ['a', 'b', 'c'].map((name) =>
-        limiter.wait('k').then((r) => order.push(`${name}@${Date.now()}`) && r),
-      );
-      await vi.advanceTimersByTimeAsync(250);
-      await Promise.all(calls);
-      expect(order).toEqual(['a@0', 'b@100', 'c@200']);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
-
-  it('a large cost at the head is not overtaken by small ones behind it', async () => {
-    vi.useFakeTimers({ now: 0 });
-    try {
-      const limiter = new RateLimiter({ rate: 1, intervalMs: 100, burst: 3 });
+    it('peek spends nothing; refund gives back; reset forgets', async () => {
+      const { limiter } = clocked(engine, {
+        algorithm: 'fixed-window',
+        limit: 3,
+        windowMs: 60_000,
+      });
       await limiter.consume('k', 3);
-      const order: string[] = [];
-      const big = limiter.wait('k', 3).then(() => order.push('big'));
-      const small = limiter.wait('k', 1).then(() => order.push('small'));
-      await vi.advanceTimersByTimeAsync(400);
-      await Promise.all([big, small]);
-      expect(order).toEqual(['big', 'small']);
-    } finally {
-      vi.useRealTimers();
-    }
+      expect((await limiter.peek('k')).allowed).toBe(false);
+      await limiter.refund('k', 2);
+      expect((await limiter.peek('k', 2)).allowed).toBe(true);
+      expect((await limiter.consume('k', 2)).remaining).toBe(0);
+      await limiter.reset('k');
+      expect((await limiter.consume('k', 3)).allowed).toBe(true);
+    });
+
+    it('block denies a key for a while; blockDurationMs blocks a key that was denied', async () => {
+      const { limiter, clock } = clocked(engine, { rate: 100, burst: 100, blockDurationMs: 5_000 });
+      await limiter.block('k', 2_000);
+      expect(await limiter.consume('k')).toMatchObject({ allowed: false, retryAfterMs: 2_000 });
+      clock.now += 2_000;
+      expect((await limiter.consume('k', 100)).allowed).toBe(true);
+      expect(await limiter.consume('k')).toMatchObject({ allowed: false, retryAfterMs: 5_000 });
+      clock.now += 4_999; // the bucket is full again, but the key is blocked
+      expect((await limiter.consume('k')).allowed).toBe(false);
+      clock.now += 1;
+      expect((await limiter.consume('k')).allowed).toBe(true);
+    });
+
+    it('windows and TTL-like durations beyond 2^31 ms work', async () => {
+      const { limiter, clock } = clocked(engine, {
+        algorithm: 'fixed-window',
+        limit: 1,
+        windowMs: 2 ** 33,
+      });
+      clock.now = 2 ** 33 * 3;
+      expect((await limiter.consume('k')).allowed).toBe(true);
+      clock.now += 2 ** 32;
+      expect(await limiter.consume('k')).toMatchObject({ allowed: false, retryAfterMs: 2 ** 32 });
+      clock.now += 2 ** 32;
+      expect((await limiter.consume('k')).allowed).toBe(true);
+    });
   });
 
-  it('rejects at once when the wait would pass maxWaitMs, and on abort', async () => {
-    const limiter = new RateLimiter({ rate: 1, intervalMs: 60_000, burst: 1 });
-    await limiter.consume('k');
-    const late = await limiter.wait('k', 1, { maxWaitMs: 1000 }).catch((e: unknown) => e);
-    expect(late).toBeInstanceOf(RateLimitWaitTimeoutError);
-    expect((late as RateLimitWaitTimeoutError).code).toBe('ERR_RATE_LIMIT_WAIT_TIMEOUT');
-    const controller = new AbortController();
-    const waiting = limiter.wait('k', 1, { signal: controller.signal }).catch((e: unknown) => e);
-    controller.abort(new Error('gave up'));
-    expect(((await waiting) as Error).message).toBe('gave up');
-    // The limiter is still usable for the key after both.
-    await limiter.reset('k');
-    expect((await limiter.consume('k')).allowed).toBe(true);
+  describe('concurrency', () => {
+    it('admits limit units in flight; a refund or an expired lease frees a place', async () => {
+      const { limiter, clock } = clocked(engine, {
+        algorithm: 'concurrency',
+        limit: 2,
+        leaseMs: 10_000,
+      });
+      expect((await limiter.consume('db')).allowed).toBe(true);
+      expect((await limiter.consume('db')).allowed).toBe(true);
+      expect(await limiter.consume('db')).toMatchObject({ allowed: false, retryAfterMs: 10_000 });
+      await limiter.refund('db');
+      expect((await limiter.consume('db')).allowed).toBe(true);
+      clock.now += 10_000; // both holders died: their leases end
+      expect((await limiter.consume('db', 2)).allowed).toBe(true);
+    });
+
+    it('wrap releases the place when the call settles, even when it throws', async () => {
+      const limiter = new RateLimiter({
+        store: storeOn(engine),
+        algorithm: 'concurrency',
+        limit: 1,
+      });
+      let running = 0;
+      let most = 0;
+      const guarded = limiter.wrap(async (fail: boolean) => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        if (fail) throw new Error('boom');
+        return 'ok';
+      });
+      const results = await Promise.allSettled([guarded(false), guarded(true), guarded(false)]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(most).toBe(1);
+    });
   });
 
-  it('close rejects whoever still waits', async () => {
-    const limiter = new RateLimiter({ rate: 1, intervalMs: 60_000, burst: 1 });
-    await limiter.consume('k');
-    const waiting = limiter.wait('k').catch((e: { code?: string }) => e.code);
-    await limiter.close();
-    expect(await waiting).toBe('ERR_RATE_LIMITER_CLOSED');
+  describe('wait', () => {
+    describe('under a fake clock', () => {
+      beforeEach(() => {
+        vi.useFakeTimers({ now: 0 });
+      });
+      afterEach(() => {
+        vi.useRealTimers();
+      });
+      const paced = (burst: number) =>
+        new RateLimiter({ store: storeOn(engine), rate: 1, intervalMs: 100, burst });
+
+      it('serves the callers of a key in order, each when its cost fits', async () => {
+        const limiter = paced(1);
+        const order: string[] = [];
+        const calls = ['a', 'b', 'c'].map((name) =>
+          limiter.wait('k').then((r) => order.push(`${name}@${Date.now()}`) && r),
+        );
+        await vi.advanceTimersByTimeAsync(250);
+        await Promise.all(calls);
+        expect(order).toEqual(['a@0', 'b@100', 'c@200']);
+      });
+
+      it('a large cost at the head is not overtaken by small ones behind it', async () => {
+        const limiter = paced(3);
+        await limiter.consume('k', 3);
+        const order: string[] = [];
+        const big = limiter.wait('k', 3).then(() => order.push('big'));
+        const small = limiter.wait('k', 1).then(() => order.push('small'));
+        await vi.advanceTimersByTimeAsync(400);
+        await Promise.all([big, small]);
+        expect(order).toEqual(['big', 'small']);
+      });
+    });
+
+    it('rejects at once when the wait would pass maxWaitMs, and on abort', async () => {
+      const limiter = new RateLimiter({
+        store: storeOn(engine),
+        rate: 1,
+        intervalMs: 60_000,
+        burst: 1,
+      });
+      await limiter.consume('k');
+      const late = await limiter.wait('k', 1, { maxWaitMs: 1000 }).catch((e: unknown) => e);
+      expect(late).toBeInstanceOf(RateLimitWaitTimeoutError);
+      expect((late as RateLimitWaitTimeoutError).code).toBe('ERR_RATE_LIMIT_WAIT_TIMEOUT');
+      const controller = new AbortController();
+      const waiting = limiter.wait('k', 1, { signal: controller.signal }).catch((e: unknown) => e);
+      controller.abort(new Error('gave up'));
+      expect(((await waiting) as Error).message).toBe('gave up');
+      // The limiter is still usable for the key after both.
+      await limiter.reset('k');
+      expect((await limiter.consume('k')).allowed).toBe(true);
+    });
+
+    it('close rejects whoever still waits', async () => {
+      const limiter = new RateLimiter({
+        store: storeOn(engine),
+        rate: 1,
+        intervalMs: 60_000,
+        burst: 1,
+      });
+      await limiter.consume('k');
+      const waiting = limiter.wait('k').catch((e: { code?: string }) => e.code);
+      await limiter.close();
+      expect(await waiting).toBe('ERR_RATE_LIMITER_CLOSED');
+    });
   });
 });
 

@@ -8,9 +8,12 @@ export class Concurrency {
   readonly name = 'concurrency';
   readonly limit: number;
   readonly leaseMs: number;
+  /** The two numbers the native twin builds the same limit from. */
+  readonly params: readonly [number, number];
 
   constructor(limit: number, leaseMs: number) {
     this.limit = limit;
     this.leaseMs = leaseMs;
+    this.params = [limit, leaseMs];
   }
 }

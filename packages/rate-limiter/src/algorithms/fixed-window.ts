@@ -10,11 +10,13 @@ export class FixedWindow implements SlotAlgorithm {
   readonly name = 'fixed-window';
   readonly width = 2;
   readonly limit: number;
+  readonly params: readonly [number, number];
   readonly #windowMs: number;
 
   constructor(limit: number, windowMs: number) {
     this.limit = limit;
     this.#windowMs = windowMs;
+    this.params = [limit, windowMs];
   }
 
   init(state: Float64Array, at: number, now: number): void {
@@ -42,7 +44,8 @@ export class FixedWindow implements SlotAlgorithm {
   peek(state: Float64Array, at: number, now: number, cost: number, out: Decision): void {
     const start = this.#start(now);
     const count = this.#count(state, at, start);
-    this.#decide(count, count + cost <= this.limit, start, now, out);
+    const allowed = count + cost <= this.limit;
+    this.#decide(allowed ? count + cost : count, allowed, start, now, out);
   }
 
   #decide(count: number, allowed: boolean, start: number, now: number, out: Decision): void {

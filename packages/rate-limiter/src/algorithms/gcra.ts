@@ -10,6 +10,7 @@ export class Gcra implements SlotAlgorithm {
   readonly name = 'gcra';
   readonly width = 1;
   readonly limit: number;
+  readonly params: readonly [number, number];
   /** ms one unit of cost takes to be earned back. */
   readonly #emission: number;
   /** How far ahead of now `tat` may run: the whole burst. */
@@ -18,6 +19,7 @@ export class Gcra implements SlotAlgorithm {
   constructor(rate: number, intervalMs: number, burst: number) {
     this.limit = burst;
     this.#emission = intervalMs / rate;
+    this.params = [rate / intervalMs, burst];
     this.#tolerance = burst * this.#emission;
   }
 

@@ -15,11 +15,13 @@ export class SlidingWindow implements SlotAlgorithm {
   readonly name = 'sliding-window';
   readonly width = 3;
   readonly limit: number;
+  readonly params: readonly [number, number];
   readonly #windowMs: number;
 
   constructor(limit: number, windowMs: number) {
     this.limit = limit;
     this.#windowMs = windowMs;
+    this.params = [limit, windowMs];
   }
 
   init(state: Float64Array, at: number, now: number): void {

@@ -15,12 +15,14 @@ export class TokenBucket implements SlotAlgorithm {
   readonly name = 'token-bucket';
   readonly width = 2;
   readonly limit: number;
+  readonly params: readonly [number, number];
   /** Tokens per ms. */
   readonly #perMs: number;
 
   constructor(rate: number, intervalMs: number, burst: number) {
     this.limit = burst;
     this.#perMs = rate / intervalMs;
+    this.params = [this.#perMs, burst];
   }
 
   init(state: Float64Array, at: number, now: number): void {
@@ -39,18 +41,20 @@ export class TokenBucket implements SlotAlgorithm {
     state[at + 1] = now > (state[at + 1] as number) ? now : (state[at + 1] as number);
     const allowed = tokens >= cost - EPSILON;
     state[at] = allowed ? Math.max(0, tokens - cost) : tokens;
-    this.#decide(state[at] as number, allowed, cost, out);
+    this.#decide(state[at] as number, tokens, allowed, cost, out);
   }
 
+  /** As `consume` would answer: `remaining` and `resetMs` after the spend it would make. */
   peek(state: Float64Array, at: number, now: number, cost: number, out: Decision): void {
     const tokens = this.#tokens(state, at, now);
-    this.#decide(tokens, tokens >= cost - EPSILON, cost, out);
+    const allowed = tokens >= cost - EPSILON;
+    this.#decide(allowed ? Math.max(0, tokens - cost) : tokens, tokens, allowed, cost, out);
   }
 
-  #decide(tokens: number, allowed: boolean, cost: number, out: Decision): void {
+  #decide(left: number, tokens: number, allowed: boolean, cost: number, out: Decision): void {
     out.allowed = allowed;
-    out.remaining = Math.floor(tokens + EPSILON);
-    out.resetMs = Math.ceil((this.limit - tokens) / this.#perMs - EPSILON);
+    out.remaining = Math.floor(left + EPSILON);
+    out.resetMs = Math.ceil((this.limit - left) / this.#perMs - EPSILON);
     out.retryAfterMs = allowed ? 0 : Math.ceil((cost - tokens) / this.#perMs - EPSILON);
   }
 

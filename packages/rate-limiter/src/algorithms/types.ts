@@ -22,6 +22,8 @@ export interface SlotAlgorithm {
   readonly width: number;
   /** The most a key may spend at once (burst, or the window's limit). */
   readonly limit: number;
+  /** The two numbers the native twin builds the same algorithm from (see crates/rate-limiter). */
+  readonly params: readonly [number, number];
   /** Sets a new key's state: a full allowance. */
   init(state: Float64Array, at: number, now: number): void;
   consume(state: Float64Array, at: number, now: number, cost: number, out: Decision): void;

@@ -42,17 +42,13 @@ export class LeaseTable {
     this.#decide(leases, allowed, cost, now, out);
   }
 
+  /** As `acquire` would answer, taking nothing. */
   peek(key: string, cost: number, now: number, out: RateLimitResult): void {
     const leases = this.#keys.get(key) ?? { ends: [], blockedUntil: 0 };
-    const live = leases.ends.filter((end) => end > now);
-    const view = { ends: live, blockedUntil: leases.blockedUntil };
-    this.#decide(
-      view,
-      live.length + cost <= this.#limit && leases.blockedUntil <= now,
-      cost,
-      now,
-      out,
-    );
+    const ends = leases.ends.filter((end) => end > now);
+    const allowed = ends.length + cost <= this.#limit && leases.blockedUntil <= now;
+    if (allowed) for (let i = 0; i < cost; i++) ends.push(now + this.#leaseMs);
+    this.#decide({ ends, blockedUntil: leases.blockedUntil }, allowed, cost, now, out);
   }
 
   /** Ends `cost` leases of `key`, the oldest first. */
