@@ -1,5 +1,11 @@
 export type { AlgorithmName } from './algorithms/index.js';
 export { RateLimitWaitTimeoutError } from './errors.js';
+export {
+  fastifyRateLimit,
+  type HttpRateLimitOptions,
+  httpRateLimit,
+  rateLimitHeaders,
+} from './http.js';
 export { engineInfo } from './native-binding.js';
 export type { RateLimiterOptions } from './options.js';
 export { RateLimiter, type WaitOptions, type WrapOptions } from './rate-limiter.js';
