@@ -9,6 +9,14 @@ export {
 export { engineInfo } from './native-binding.js';
 export type { RateLimiterOptions } from './options.js';
 export { RateLimiter, type WaitOptions, type WrapOptions } from './rate-limiter.js';
+export type { RedisClient } from './redis/redis-client.js';
+export {
+  type OnRedisError,
+  RateLimitStoreError,
+  RedisStore,
+  type RedisStoreOptions,
+  redisStore,
+} from './redis/redis-store.js';
 export type { RateLimitResult } from './result.js';
 export { MemoryStore, type MemoryStoreOptions, memoryStore } from './stores/memory-store.js';
 export {

@@ -1,0 +1,284 @@
+import { ALGORITHMS, type Algorithm } from '../algorithms/index.js';
+import type { RateLimitResult } from '../result.js';
+import { MemoryStore } from '../stores/memory-store.js';
+import type { RateLimitStore } from '../stores/types.js';
+import { nonNegativeInteger, positiveInteger } from '../validate.js';
+import { checkClient, type RedisClient } from './redis-client.js';
+import { type LuaScript, SCRIPTS } from './scripts.js';
+
+/** What to do with a consume while Redis fails (an error, or no answer within `timeoutMs`). */
+export type OnRedisError = 'insurance' | 'allow' | 'deny' | 'throw';
+
+export interface RedisStoreOptions {
+  /** An ioredis `Redis` or `Cluster`, created with `enableOfflineQueue: false` (checked). */
+  client: RedisClient;
+  /** Put before every key in Redis. Default `bulwark:rl:`. */
+  prefix?: string;
+  /** How long a consume may wait for Redis before it counts as failed, in ms. Default 250. */
+  timeoutMs?: number;
+  /**
+   * While Redis fails: `insurance` (default) answers from the `insurance` store, so each
+   * process keeps limiting on its own; `allow` admits (fail open); `deny` refuses (fail
+   * closed); `throw` rejects with `RateLimitStoreError`. Never a raw client error passed
+   * off as a limit.
+   */
+  onError?: OnRedisError;
+  /** The store `insurance` uses. Default: a `memoryStore()` of this store's own. */
+  insurance?: RateLimitStore;
+  /** After a failure, how long to go straight to `onError` before trying Redis again, in ms. Default 1000. */
+  retryMs?: number;
+  /**
+   * Whose clock the scripts use. `redis` (default): the server's `TIME`, so app servers'
+   * clock skew cannot matter. `client`: the limiter's clock, for Redis services that refuse
+   * `TIME` in scripts; then the app servers' clocks must agree.
+   */
+  time?: 'redis' | 'client';
+  /** Called with each Redis error, after the store has fallen back. Default: none. */
+  onRedisError?: (error: unknown) => void;
+}
+
+/** A consume could not reach Redis and `onError` is `throw`. */
+export class RateLimitStoreError extends Error {
+  readonly code = 'ERR_RATE_LIMIT_STORE_UNAVAILABLE';
+  override readonly name = 'RateLimitStoreError';
+}
+
+class Deadline extends Error {}
+
+const ON_ERROR: readonly OnRedisError[] = ['insurance', 'allow', 'deny', 'throw'];
+
+/**
+ * Keys' state in Redis, shared by every process that uses the same Redis and prefix, and
+ * exact under any concurrency: each consume is one script on one key (one hash slot),
+ * loaded once and called by SHA. Concurrent consumes go out without waiting for each
+ * other on the client's connection (ioredis pipelines them).
+ */
+export class RedisStore implements RateLimitStore {
+  readonly #client: RedisClient;
+  readonly #prefix: string;
+  readonly #timeoutMs: number;
+  readonly #onError: OnRedisError;
+  readonly #insurance: RateLimitStore;
+  readonly #ownInsurance: boolean;
+  readonly #retryMs: number;
+  readonly #clientTime: boolean;
+  readonly #report: ((error: unknown) => void) | undefined;
+  /** Until when Redis is skipped after a failure (ms, Date.now). */
+  #downUntil = 0;
+
+  constructor(options: RedisStoreOptions) {
+    checkClient(options?.client);
+    this.#client = options.client;
+    this.#prefix = options.prefix ?? 'bulwark:rl:';
+    if (typeof this.#prefix !== 'string')
+      throw new TypeError('redisStore: prefix must be a string');
+    this.#timeoutMs =
+      options.timeoutMs === undefined
+        ? 250
+        : positiveInteger('redisStore.timeoutMs', options.timeoutMs);
+    this.#onError = options.onError ?? 'insurance';
+    if (!ON_ERROR.includes(this.#onError)) {
+      throw new TypeError(
+        `redisStore: onError must be one of ${ON_ERROR.map((o) => `"${o}"`).join(', ')}; got ${JSON.stringify(options.onError)}`,
+      );
+    }
+    this.#ownInsurance = options.insurance === undefined;
+    this.#insurance = options.insurance ?? new MemoryStore();
+    this.#retryMs =
+      options.retryMs === undefined
+        ? 1000
+        : nonNegativeInteger('redisStore.retryMs', options.retryMs);
+    if (options.time !== undefined && options.time !== 'redis' && options.time !== 'client') {
+      throw new TypeError(
+        `redisStore: time must be "redis" or "client"; got ${JSON.stringify(options.time)}`,
+      );
+    }
+    this.#clientTime = options.time === 'client';
+    if (options.onRedisError !== undefined && typeof options.onRedisError !== 'function') {
+      throw new TypeError('redisStore: onRedisError must be a function');
+    }
+    this.#report = options.onRedisError;
+  }
+
+  /** Whether the last call reached Redis (false while the store answers from `onError`). */
+  get usingRedis(): boolean {
+    return Date.now() >= this.#downUntil;
+  }
+
+  consume(
+    key: string,
+    cost: number,
+    algorithm: Algorithm,
+    now: number,
+    blockMs: number,
+  ): Promise<RateLimitResult> {
+    return this.#decide('c', key, cost, algorithm, now, blockMs);
+  }
+
+  peek(key: string, cost: number, algorithm: Algorithm, now: number): Promise<RateLimitResult> {
+    return this.#decide('p', key, cost, algorithm, now, 0);
+  }
+
+  async refund(key: string, cost: number, algorithm: Algorithm, now: number): Promise<void> {
+    if (!this.usingRedis) {
+      await this.#insurance.refund(key, cost, algorithm, now);
+      return;
+    }
+    await this.#run(
+      SCRIPTS[algorithm.name],
+      this.#keys(key, algorithm),
+      this.#args('r', cost, 0, algorithm, now),
+    ).catch(() => {});
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.#insurance.reset(key);
+    // Each algorithm's keys for `key` share a slot; different algorithms' may not.
+    await Promise.all(
+      ALGORITHMS.map((name) => this.#guard(this.#client.call('DEL', ...this.#keyNames(key, name)))),
+    ).catch(() => {});
+  }
+
+  async block(key: string, algorithm: Algorithm, until: number, now: number): Promise<void> {
+    await this.#insurance.block(key, algorithm, until, now);
+    const [hash] = this.#keys(key, algorithm);
+    await this.#run(
+      SCRIPTS.block,
+      [hash as string],
+      [this.#clientTime ? now : '', until - now],
+    ).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownInsurance) await this.#insurance.close();
+  }
+
+  async #decide(
+    op: 'c' | 'p',
+    key: string,
+    cost: number,
+    algorithm: Algorithm,
+    now: number,
+    blockMs: number,
+  ): Promise<RateLimitResult> {
+    if (this.usingRedis) {
+      try {
+        const raw = (await this.#run(
+          SCRIPTS[algorithm.name],
+          this.#keys(key, algorithm),
+          this.#args(op, cost, blockMs, algorithm, now),
+        )) as number[];
+        return {
+          allowed: raw[0] === 1,
+          remaining: Number(raw[1]),
+          limit: algorithm.limit,
+          resetMs: Number(raw[2]),
+          retryAfterMs: Number(raw[3]),
+        };
+      } catch {
+        // #run has marked Redis down and reported the error; answer as onError says.
+      }
+    }
+    return this.#fallback(op, key, cost, algorithm, now, blockMs);
+  }
+
+  async #fallback(
+    op: 'c' | 'p',
+    key: string,
+    cost: number,
+    algorithm: Algorithm,
+    now: number,
+    blockMs: number,
+  ): Promise<RateLimitResult> {
+    switch (this.#onError) {
+      case 'insurance':
+        return op === 'c'
+          ? this.#insurance.consume(key, cost, algorithm, now, blockMs)
+          : this.#insurance.peek(key, cost, algorithm, now);
+      case 'allow':
+        return {
+          allowed: true,
+          remaining: algorithm.limit - cost,
+          limit: algorithm.limit,
+          resetMs: 0,
+          retryAfterMs: 0,
+        };
+      case 'deny':
+        return {
+          allowed: false,
+          remaining: 0,
+          limit: algorithm.limit,
+          resetMs: this.#retryMs,
+          retryAfterMs: Math.max(1, this.#retryMs),
+        };
+      default:
+        throw new RateLimitStoreError('rate limit store: Redis is unavailable (onError: "throw")');
+    }
+  }
+
+  async #run(script: LuaScript, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      try {
+        return await this.#guard(
+          this.#client.call('EVALSHA', script.sha, keys.length, ...keys, ...args),
+        );
+      } catch (error) {
+        if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
+        return await this.#guard(
+          this.#client.call('EVAL', script.source, keys.length, ...keys, ...args),
+        );
+      }
+    } catch (error) {
+      this.#downUntil = Date.now() + this.#retryMs;
+      this.#report?.(error);
+      throw error;
+    }
+  }
+
+  /** `promise`, or a rejection after timeoutMs; a late answer is swallowed, never unhandled. */
+  #guard<T>(promise: Promise<T>): Promise<T> {
+    promise.catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Deadline(`no answer from Redis within ${this.#timeoutMs} ms`)),
+        this.#timeoutMs,
+      );
+      timer.unref();
+    });
+    return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+  }
+
+  #keys(key: string, algorithm: Algorithm): string[] {
+    const [hash, leases] = this.#keyNames(key, algorithm.name);
+    return algorithm.name === 'concurrency' ? [hash, leases] : [hash];
+  }
+
+  /** The hash tag is the user's key, so a key's hash and its leases share a slot. */
+  #keyNames(key: string, algorithm: string): [string, string] {
+    const hash = `${this.#prefix}${algorithm}:{${key}}`;
+    return [hash, `${hash}:leases`];
+  }
+
+  #args(
+    op: string,
+    cost: number,
+    blockMs: number,
+    algorithm: Algorithm,
+    now: number,
+  ): (string | number)[] {
+    return [
+      this.#clientTime ? now : '',
+      op,
+      cost,
+      blockMs,
+      algorithm.params[0],
+      algorithm.params[1],
+    ];
+  }
+}
+
+/** A store in Redis or a Redis Cluster, shared by every process: see `RedisStoreOptions`. */
+export function redisStore(options: RedisStoreOptions): RedisStore {
+  return new RedisStore(options);
+}

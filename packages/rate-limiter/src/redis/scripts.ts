@@ -1,0 +1,241 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * One Lua script per algorithm, the same arithmetic as `src/algorithms/` (the reference),
+ * run atomically on one key (and, for concurrency, a second key with the same hash tag,
+ * so one slot on a Cluster). Time is the Redis server's (`TIME`), unless the store runs
+ * with `time: 'client'` for services that refuse TIME in scripts; then ARGV[1] carries it.
+ *
+ * KEYS[1]: the key's hash (state fields and `blk`, when a block ends); KEYS[2]: the
+ * concurrency leases (a sorted set of lease ends).
+ * ARGV: now ('' for the server's), op ('c' consume, 'p' peek, 'r' refund), cost, blockMs,
+ * a, b (the algorithm's two parameters, as `params`).
+ * Answer: {allowed 0/1, remaining, resetMs, retryAfterMs}.
+ */
+const PRELUDE = `
+local key = KEYS[1]
+local now
+if ARGV[1] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+else
+  now = tonumber(ARGV[1])
+end
+local op = ARGV[2]
+local cost = tonumber(ARGV[3])
+local blockMs = tonumber(ARGV[4])
+local a = tonumber(ARGV[5])
+local b = tonumber(ARGV[6])
+local EPS = 1e-9
+local function fmt(x) return string.format('%.17g', x) end
+local function floor(x) return math.floor(x + EPS) end
+local function ceil(x) return math.ceil(x - EPS) end
+local function num(field, default)
+  local v = redis.call('HGET', key, field)
+  if v then return tonumber(v) end
+  return default
+end
+-- Keeps the key while its state differs from a new key's, or it is blocked.
+local function keep(idleAt)
+  local untilMs = math.max(idleAt, num('blk', 0))
+  redis.call('PEXPIRE', key, math.max(1, math.ceil(untilMs - now)) + 1000)
+end
+local blocked = num('blk', 0)
+if op ~= 'r' and blocked > now then
+  return {0, 0, blocked - now, blocked - now}
+end
+local function answer(allowed, remaining, resetMs, retryAfterMs)
+  if op == 'c' and not allowed and blockMs > 0 then
+    redis.call('HSET', key, 'blk', now + blockMs)
+    redis.call('PEXPIRE', key, blockMs + 1000)
+    return {0, 0, math.max(resetMs, blockMs), blockMs}
+  end
+  return {allowed and 1 or 0, remaining, resetMs, retryAfterMs}
+end
+`;
+
+/** a: tokens per ms, b: burst. Fields t (tokens), ts (when counted). */
+const TOKEN_BUCKET = `
+local tokens = num('t', nil)
+local ts = num('ts', now)
+if not tokens then tokens = b end
+local elapsed = now - ts
+if elapsed > 0 then tokens = tokens + elapsed * a end
+if tokens > b then tokens = b end
+if op == 'r' then
+  tokens = math.min(b, tokens + cost)
+  redis.call('HSET', key, 't', fmt(tokens), 'ts', fmt(now))
+  keep(now + (b - tokens) / a)
+  return {1, 0, 0, 0}
+end
+local allowed = tokens >= cost - EPS
+local left = tokens
+if allowed then left = math.max(0, tokens - cost) end
+if op == 'c' then
+  ts = math.max(now, ts)
+  redis.call('HSET', key, 't', fmt(left), 'ts', fmt(ts))
+  keep(ts + (b - left) / a)
+end
+local retry = 0
+if not allowed then retry = ceil((cost - tokens) / a) end
+return answer(allowed, floor(left), ceil((b - left) / a), retry)
+`;
+
+/** a: units per ms (one every 1/a ms), b: burst. Field tat. */
+const GCRA = `
+local emission = 1 / a
+local tolerance = b * emission
+local stored = num('tat', now)
+if op == 'r' then
+  local tat = math.max(now, stored - cost * emission)
+  redis.call('HSET', key, 'tat', fmt(tat))
+  keep(tat)
+  return {1, 0, 0, 0}
+end
+local tat = math.max(stored, now)
+local nextTat = tat + cost * emission
+local allowed = nextTat - now <= tolerance + EPS
+local debt = tat - now
+if allowed then debt = nextTat - now end
+if op == 'c' and allowed then
+  redis.call('HSET', key, 'tat', fmt(nextTat))
+  keep(nextTat)
+end
+local retry = 0
+if not allowed then retry = ceil(nextTat - now - tolerance) end
+return answer(allowed, floor((tolerance - debt) / emission), ceil(debt), retry)
+`;
+
+/** a: limit, b: window ms, epoch-aligned. Fields s (window start), c (count). */
+const FIXED_WINDOW = `
+local start = math.floor(now / b) * b
+local count = 0
+if num('s', -1) == start then count = num('c', 0) end
+if op == 'r' then
+  if num('s', -1) == start then redis.call('HSET', key, 'c', math.max(0, count - cost)) end
+  return {1, 0, 0, 0}
+end
+local allowed = count + cost <= a
+local used = count
+if allowed then used = count + cost end
+if op == 'c' then
+  redis.call('HSET', key, 's', fmt(start), 'c', used)
+  keep(start + b)
+end
+local reset = start + b - now
+local resetMs = 0
+if used > 0 then resetMs = reset end
+local retry = 0
+if not allowed then retry = reset end
+return answer(allowed, a - used, resetMs, retry)
+`;
+
+/** a: limit, b: window ms. Fields s (current window start), p (previous count), c (current count). */
+const SLIDING_WINDOW = `
+local start = math.floor(now / b) * b
+local s = num('s', start)
+local previous = num('p', 0)
+local current = num('c', 0)
+if s ~= start then
+  if s + b == start then previous = current else previous = 0 end
+  current = 0
+end
+local function store()
+  redis.call('HSET', key, 's', fmt(start), 'p', fmt(previous), 'c', fmt(current))
+  if current > 0 then keep(start + 2 * b) else keep(start + b) end
+end
+if op == 'r' then
+  current = math.max(0, current - cost)
+  store()
+  return {1, 0, 0, 0}
+end
+local estimate = previous * (1 - (now - start) / b) + current
+local allowed = estimate + cost <= a + EPS
+if allowed then current = current + cost end
+if op == 'c' then store() end
+local used = estimate
+if allowed then used = estimate + cost end
+local resetMs = 0
+if current > 0 then resetMs = start + 2 * b - now elseif used > 0 then resetMs = start + b - now end
+local retry = 0
+if not allowed then
+  local room = a - current - cost
+  if room >= 0 and previous > 0 then
+    retry = math.max(1, math.ceil(start + b * (1 - room / previous) - now))
+  else
+    local fraction = 0
+    if current > 0 then fraction = math.max(0, 1 - (a - cost) / current) end
+    retry = math.max(1, math.ceil(start + b + b * fraction - now))
+  end
+end
+return answer(allowed, math.max(0, floor(a - used)), resetMs, retry)
+`;
+
+/** a: limit, b: lease ms. KEYS[2]: lease ends (members numbered by the hash's seq). */
+const CONCURRENCY = `
+local leases = KEYS[2]
+redis.call('ZREMRANGEBYSCORE', leases, '-inf', now)
+if op == 'r' then
+  redis.call('ZPOPMIN', leases, cost)
+  return {1, 0, 0, 0}
+end
+local held = redis.call('ZCARD', leases)
+local allowed = held + cost <= a
+local after = held
+if allowed then after = held + cost end
+local lastEnd = now
+if allowed then
+  lastEnd = now + b
+elseif held > 0 then
+  lastEnd = tonumber(redis.call('ZRANGE', leases, -1, -1, 'WITHSCORES')[2])
+end
+local retry = 0
+if not allowed then
+  local needed = held + cost - a
+  retry = math.max(1, tonumber(redis.call('ZRANGE', leases, needed - 1, needed - 1, 'WITHSCORES')[2]) - now)
+end
+if op == 'c' and allowed then
+  for i = 1, cost do
+    local seq = redis.call('HINCRBY', key, 'seq', 1)
+    redis.call('ZADD', leases, now + b, seq)
+  end
+  redis.call('PEXPIRE', leases, b + 1000)
+  keep(now + b)
+end
+local resetMs = 0
+if after > 0 then resetMs = lastEnd - now end
+return answer(allowed, math.max(0, a - after), resetMs, retry)
+`;
+
+/** Blocks a key: ARGV now, until. */
+export const BLOCK_SOURCE = `
+local now = tonumber(ARGV[1])
+if ARGV[1] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local untilMs = now + tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], 'blk', untilMs)
+redis.call('PEXPIRE', KEYS[1], math.max(redis.call('PTTL', KEYS[1]), tonumber(ARGV[2]) + 1000))
+return 1
+`;
+
+/** A script loaded once and then called by its SHA1; a NOSCRIPT answer (after a restart or failover) costs one EVAL. */
+export class LuaScript {
+  readonly source: string;
+  readonly sha: string;
+
+  constructor(source: string) {
+    this.source = source;
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+}
+
+export const SCRIPTS = {
+  'token-bucket': new LuaScript(PRELUDE + TOKEN_BUCKET),
+  gcra: new LuaScript(PRELUDE + GCRA),
+  'fixed-window': new LuaScript(PRELUDE + FIXED_WINDOW),
+  'sliding-window': new LuaScript(PRELUDE + SLIDING_WINDOW),
+  concurrency: new LuaScript(PRELUDE + CONCURRENCY),
+  block: new LuaScript(BLOCK_SOURCE),
+} as const;

@@ -1,0 +1,219 @@
+/**
+ * The Redis store against real Redis: one server and a three-node Cluster. The scripts
+ * against the same models as the in-process stores; exactness with several processes and
+ * hundreds of concurrent consumers on one key; and Redis stopped under load.
+ */
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { eventually, REDIS_BACKENDS, type RedisBackend } from '@bulwark/testkit';
+import fc from 'fast-check';
+import { type Cluster, Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  RateLimiter,
+  type RateLimitResult,
+  RateLimitStoreError,
+  type RedisStoreOptions,
+  redisStore,
+} from '../src/index.js';
+
+const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/redis-consumer.mjs');
+
+/** Far longer than a test: an epoch-aligned window this long is not crossed during one. */
+const LONG_WINDOW = 2 ** 31;
+
+const EXACTNESS = [
+  { algorithm: 'fixed-window', limit: 500, windowMs: LONG_WINDOW },
+  { algorithm: 'sliding-window', limit: 500, windowMs: LONG_WINDOW },
+  { algorithm: 'token-bucket', rate: 1, intervalMs: LONG_WINDOW, burst: 500 },
+  { algorithm: 'gcra', rate: 1, intervalMs: LONG_WINDOW, burst: 500 },
+  { algorithm: 'concurrency', limit: 500, leaseMs: LONG_WINDOW },
+] as const;
+
+describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
+  let backend: RedisBackend;
+  let clients: (Redis | Cluster)[] = [];
+  let prefixes = 0;
+
+  beforeAll(async () => {
+    backend = await makeBackend();
+  });
+  afterAll(async () => {
+    await backend.close();
+  });
+  afterEach(() => {
+    for (const client of clients) client.disconnect();
+    clients = [];
+  });
+
+  async function store(options: Partial<RedisStoreOptions> = {}) {
+    const client = backend.client();
+    client.on('error', () => {}); // the outage test's connection errors are expected
+    clients.push(client);
+    await eventually(() => client.status === 'ready', 15_000);
+    prefixes += 1;
+    return redisStore({ client, prefix: `t${process.pid}-${prefixes}:`, ...options });
+  }
+
+  it.each(EXACTNESS)(
+    '$algorithm: three processes, 300 consumers each at once on one key, admit exactly the limit',
+    async (options) => {
+      const prefix = `exact-${process.pid}-${++prefixes}:`;
+      const run = () =>
+        promisify(execFile)(process.execPath, [
+          fixture,
+          JSON.stringify({
+            nodes: backend.nodes,
+            cluster: backend.cluster,
+            prefix,
+            options,
+            key: 'hot',
+            concurrency: 300,
+          }),
+        ]).then(
+          ({ stdout }) => JSON.parse(stdout.trim().split('\n').at(-1) as string).admitted as number,
+        );
+      const admitted = await Promise.all([run(), run(), run()]);
+      expect(admitted.reduce((a, b) => a + b, 0)).toBe(500);
+    },
+  );
+
+  it('the scripts agree with the in-process stores on random sequences (a driven clock)', async () => {
+    const s = await store({ time: 'client' });
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(
+          ...(['token-bucket', 'gcra', 'fixed-window', 'sliding-window', 'concurrency'] as const),
+        ),
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: 1, max: 3 }).map((cost) => ({ cost, wait: 0 })),
+            fc.integer({ min: 1, max: 700 }).map((wait) => ({ cost: 0, wait })),
+          ),
+          { maxLength: 30 },
+        ),
+        async (algorithm, steps) => {
+          let now = 1_000_000;
+          const options =
+            algorithm === 'fixed-window' || algorithm === 'sliding-window'
+              ? { algorithm, limit: 5, windowMs: 1000 }
+              : algorithm === 'concurrency'
+                ? { algorithm, limit: 5, leaseMs: 1000 }
+                : { algorithm, rate: 3, intervalMs: 1000, burst: 5 };
+          const onRedis = new RateLimiter({ ...options, store: s, clock: () => now } as never);
+          const inProcess = new RateLimiter({ ...options, clock: () => now } as never);
+          const key = `model-${++n}`;
+          for (const step of steps) {
+            now += step.wait;
+            if (step.cost === 0) continue;
+            const [got, want] = await Promise.all([
+              onRedis.consume(key, step.cost),
+              inProcess.consume(key, step.cost),
+            ]);
+            expect(got).toEqual(want);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('loads its scripts again after Redis forgets them (NOSCRIPT)', async () => {
+    const s = await store();
+    const limiter = new RateLimiter({
+      algorithm: 'fixed-window',
+      limit: 3,
+      windowMs: LONG_WINDOW,
+      store: s,
+    });
+    await limiter.consume('k');
+    const flushing = backend.client();
+    await eventually(() => flushing.status === 'ready', 15_000);
+    if (backend.cluster) {
+      await Promise.all((flushing as Cluster).nodes('master').map((node) => node.script('FLUSH')));
+    } else {
+      await (flushing as Redis).script('FLUSH');
+    }
+    flushing.disconnect();
+    expect(await limiter.consume('k')).toMatchObject({ allowed: true, remaining: 1 });
+    expect(s.usingRedis).toBe(true);
+  });
+
+  it('Redis stopped under load: the insurance store answers, nothing is unhandled, and Redis is used again after', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const errors: unknown[] = [];
+      const s = await store({ retryMs: 100, timeoutMs: 200, onRedisError: (e) => errors.push(e) });
+      const limiter = new RateLimiter({
+        algorithm: 'fixed-window',
+        limit: 1000,
+        windowMs: LONG_WINDOW,
+        store: s,
+      });
+      expect((await limiter.consume('k', 10)).remaining).toBe(990);
+      const load = (count: number) =>
+        Promise.all(Array.from({ length: count }, () => limiter.consume('k')));
+      const stopping = backend.stop();
+      const during: RateLimitResult[] = [];
+      while (s.usingRedis) during.push(...(await load(20)));
+      await stopping;
+      during.push(...(await load(50)));
+      // Every call answered, as a decision: from Redis before it went, then from the insurance store.
+      expect(during.every((r) => typeof r.allowed === 'boolean')).toBe(true);
+      expect(errors.length).toBeGreaterThan(0);
+      expect(during.at(-1)?.allowed).toBe(true);
+
+      await backend.start();
+      await eventually(() => clients.every((c) => c.status === 'ready'), 30_000);
+      // Back on Redis. The test server keeps no data across a restart, so Redis counts
+      // afresh: more remains than the insurance store, which counted the outage, had left.
+      await eventually(async () => {
+        await limiter.consume('k');
+        return s.usingRedis;
+      }, 30_000);
+      const after = await limiter.peek('k');
+      expect(after.remaining).toBeGreaterThan((during.at(-1) as RateLimitResult).remaining);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('onError: allow, deny and throw, never a raw client error', async () => {
+    const unreachable = new Redis({
+      port: 1,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
+    unreachable.on('error', () => {});
+    const make = (onError: RedisStoreOptions['onError']) =>
+      new RateLimiter({
+        rate: 1,
+        burst: 1,
+        store: redisStore({ client: unreachable, onError, timeoutMs: 100 }),
+      });
+    expect((await make('allow').consume('k')).allowed).toBe(true);
+    expect((await make('deny').consume('k')).allowed).toBe(false);
+    await expect(make('throw').consume('k')).rejects.toBeInstanceOf(RateLimitStoreError);
+    unreachable.disconnect();
+  });
+
+  it('refuses a client with the offline queue on, and bad options, naming them', () => {
+    expect(() => redisStore({ client: new Redis({ lazyConnect: true }) as never })).toThrow(
+      /enableOfflineQueue: false/,
+    );
+    const client = new Redis({ lazyConnect: true, enableOfflineQueue: false });
+    expect(() => redisStore({ client, onError: 'ignore' as never })).toThrow(
+      /onError must be one of/,
+    );
+    expect(() => redisStore({ client, time: 'ntp' as never })).toThrow(/time must be/);
+    expect(() => redisStore({ client, timeoutMs: 0 })).toThrow(/timeoutMs/);
+    client.disconnect();
+  });
+});
