@@ -45,6 +45,11 @@ export class RateLimitStoreError extends Error {
 
 class Deadline extends Error {}
 
+interface Waiting {
+  dueAt: number;
+  reject(error: unknown): void;
+}
+
 const ON_ERROR: readonly OnRedisError[] = ['insurance', 'allow', 'deny', 'throw'];
 
 /**
@@ -65,6 +70,9 @@ export class RedisStore implements RateLimitStore {
   readonly #report: ((error: unknown) => void) | undefined;
   /** Until when Redis is skipped after a failure (ms, Date.now). */
   #downUntil = 0;
+  /** Calls to Redis in flight, each with its deadline (see #guard). */
+  readonly #waiting = new Set<Waiting>();
+  #deadlineTimer: NodeJS.Timeout | undefined;
 
   constructor(options: RedisStoreOptions) {
     checkClient(options?.client);
@@ -235,18 +243,45 @@ export class RedisStore implements RateLimitStore {
     }
   }
 
-  /** `promise`, or a rejection after timeoutMs; a late answer is swallowed, never unhandled. */
+  /**
+   * `promise`, or a rejection once it is `timeoutMs` old; a late answer is swallowed, never
+   * unhandled. One sweep timer for every call in flight, not a timer per call: under
+   * hundreds of concurrent consumes the per-call timers cost more than the consumes.
+   */
   #guard<T>(promise: Promise<T>): Promise<T> {
     promise.catch(() => {});
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Deadline(`no answer from Redis within ${this.#timeoutMs} ms`)),
-        this.#timeoutMs,
+    return new Promise<T>((resolve, reject) => {
+      const waiting: Waiting = { dueAt: Date.now() + this.#timeoutMs, reject };
+      this.#waiting.add(waiting);
+      this.#sweepDeadlines();
+      promise.then(
+        (value) => {
+          this.#waiting.delete(waiting);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.#waiting.delete(waiting);
+          reject(error);
+        },
       );
-      timer.unref();
     });
-    return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+  }
+
+  #sweepDeadlines(): void {
+    if (this.#deadlineTimer) return;
+    const every = Math.max(5, Math.floor(this.#timeoutMs / 4));
+    this.#deadlineTimer = setInterval(() => {
+      const now = Date.now();
+      for (const waiting of this.#waiting) {
+        if (waiting.dueAt > now) continue;
+        this.#waiting.delete(waiting);
+        waiting.reject(new Deadline(`no answer from Redis within ${this.#timeoutMs} ms`));
+      }
+      if (this.#waiting.size === 0) {
+        clearInterval(this.#deadlineTimer);
+        this.#deadlineTimer = undefined;
+      }
+    }, every).unref();
   }
 
   #keys(key: string, algorithm: Algorithm): string[] {

@@ -30,17 +30,19 @@ local EPS = 1e-9
 local function fmt(x) return string.format('%.17g', x) end
 local function floor(x) return math.floor(x + EPS) end
 local function ceil(x) return math.ceil(x - EPS) end
-local function num(field, default)
-  local v = redis.call('HGET', key, field)
+-- One read of every field the algorithm keeps (FIELDS, set before this prelude), and blk.
+local vals = redis.call('HMGET', key, 'blk', unpack(FIELDS))
+local function num(i, default)
+  local v = vals[i + 1]
   if v then return tonumber(v) end
   return default
 end
+local blocked = tonumber(vals[1]) or 0
 -- Keeps the key while its state differs from a new key's, or it is blocked.
 local function keep(idleAt)
-  local untilMs = math.max(idleAt, num('blk', 0))
+  local untilMs = math.max(idleAt, blocked)
   redis.call('PEXPIRE', key, math.max(1, math.ceil(untilMs - now)) + 1000)
 end
-local blocked = num('blk', 0)
 if op ~= 'r' and blocked > now then
   return {0, 0, blocked - now, blocked - now}
 end
@@ -56,8 +58,8 @@ end
 
 /** a: tokens per ms, b: burst. Fields t (tokens), ts (when counted). */
 const TOKEN_BUCKET = `
-local tokens = num('t', nil)
-local ts = num('ts', now)
+local tokens = num(1, nil)
+local ts = num(2, now)
 if not tokens then tokens = b end
 local elapsed = now - ts
 if elapsed > 0 then tokens = tokens + elapsed * a end
@@ -85,7 +87,7 @@ return answer(allowed, floor(left), ceil((b - left) / a), retry)
 const GCRA = `
 local emission = 1 / a
 local tolerance = b * emission
-local stored = num('tat', now)
+local stored = num(1, now)
 if op == 'r' then
   local tat = math.max(now, stored - cost * emission)
   redis.call('HSET', key, 'tat', fmt(tat))
@@ -110,9 +112,9 @@ return answer(allowed, floor((tolerance - debt) / emission), ceil(debt), retry)
 const FIXED_WINDOW = `
 local start = math.floor(now / b) * b
 local count = 0
-if num('s', -1) == start then count = num('c', 0) end
+if num(1, -1) == start then count = num(2, 0) end
 if op == 'r' then
-  if num('s', -1) == start then redis.call('HSET', key, 'c', math.max(0, count - cost)) end
+  if num(1, -1) == start then redis.call('HSET', key, 'c', math.max(0, count - cost)) end
   return {1, 0, 0, 0}
 end
 local allowed = count + cost <= a
@@ -133,9 +135,9 @@ return answer(allowed, a - used, resetMs, retry)
 /** a: limit, b: window ms. Fields s (current window start), p (previous count), c (current count). */
 const SLIDING_WINDOW = `
 local start = math.floor(now / b) * b
-local s = num('s', start)
-local previous = num('p', 0)
-local current = num('c', 0)
+local s = num(1, start)
+local previous = num(2, 0)
+local current = num(3, 0)
 if s ~= start then
   if s + b == start then previous = current else previous = 0 end
   current = 0
@@ -231,11 +233,15 @@ export class LuaScript {
   }
 }
 
+/** A script: which hash fields it keeps (read in one HMGET by the prelude), then its body. */
+const script = (fields: string[], body: string) =>
+  new LuaScript(`local FIELDS = {${fields.map((f) => `'${f}'`).join(', ')}}${PRELUDE}${body}`);
+
 export const SCRIPTS = {
-  'token-bucket': new LuaScript(PRELUDE + TOKEN_BUCKET),
-  gcra: new LuaScript(PRELUDE + GCRA),
-  'fixed-window': new LuaScript(PRELUDE + FIXED_WINDOW),
-  'sliding-window': new LuaScript(PRELUDE + SLIDING_WINDOW),
-  concurrency: new LuaScript(PRELUDE + CONCURRENCY),
+  'token-bucket': script(['t', 'ts'], TOKEN_BUCKET),
+  gcra: script(['tat'], GCRA),
+  'fixed-window': script(['s', 'c'], FIXED_WINDOW),
+  'sliding-window': script(['s', 'p', 'c'], SLIDING_WINDOW),
+  concurrency: script([], CONCURRENCY),
   block: new LuaScript(BLOCK_SOURCE),
 } as const;
