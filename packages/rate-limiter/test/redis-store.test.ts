@@ -57,28 +57,57 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     return redisStore({ client, prefix: `t${process.pid}-${prefixes}:`, ...options });
   }
 
+  /** Script calls the servers have run so far (every node of a cluster). */
+  async function scriptCalls(): Promise<number> {
+    let calls = 0;
+    for (const node of backend.nodes) {
+      const redis = new Redis(node.port, node.host);
+      const info = await redis.info('commandstats');
+      redis.disconnect();
+      for (const m of info.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)) calls += Number(m[1]);
+    }
+    return calls;
+  }
+
+  /** Three processes, each with 300 consumes of one key at once; what each admitted. */
+  function threeProcesses(options: object, extra: object = {}): Promise<number[]> {
+    const prefix = `exact-${process.pid}-${++prefixes}:`;
+    const run = () =>
+      promisify(execFile)(process.execPath, [
+        fixture,
+        JSON.stringify({
+          nodes: backend.nodes,
+          cluster: backend.cluster,
+          prefix,
+          options,
+          key: 'hot',
+          concurrency: 300,
+          ...extra,
+        }),
+      ]).then(
+        ({ stdout }) => JSON.parse(stdout.trim().split('\n').at(-1) as string).admitted as number,
+      );
+    return Promise.all([run(), run(), run()]);
+  }
+
   it.each(EXACTNESS)(
     '$algorithm: three processes, 300 consumers each at once on one key, admit exactly the limit',
     async (options) => {
-      const prefix = `exact-${process.pid}-${++prefixes}:`;
-      const run = () =>
-        promisify(execFile)(process.execPath, [
-          fixture,
-          JSON.stringify({
-            nodes: backend.nodes,
-            cluster: backend.cluster,
-            prefix,
-            options,
-            key: 'hot',
-            concurrency: 300,
-          }),
-        ]).then(
-          ({ stdout }) => JSON.parse(stdout.trim().split('\n').at(-1) as string).admitted as number,
-        );
-      const admitted = await Promise.all([run(), run(), run()]);
+      const admitted = await threeProcesses(options);
       expect(admitted.reduce((a, b) => a + b, 0)).toBe(500);
     },
   );
+
+  it('hot-key leases: never more than the limit, at most size - 1 unspent per process, far fewer Redis calls', async () => {
+    const before = await scriptCalls();
+    const admitted = await threeProcesses(EXACTNESS[0], { lease: { size: 10 } });
+    const total = admitted.reduce((a, b) => a + b, 0);
+    expect(total).toBeLessThanOrEqual(500);
+    expect(total).toBeGreaterThanOrEqual(500 - 3 * 9);
+    // 900 consumes: at most 50 leases of 10 and one refused lease per process; then the
+    // consumes the leases did not cover go one call each (without leases: 900 calls).
+    expect((await scriptCalls()) - before).toBeLessThanOrEqual(50 + 3 + (900 - (500 - 3 * 9)));
+  });
 
   it('the scripts agree with the in-process stores on random sequences (a driven clock)', async () => {
     const s = await store({ time: 'client' });

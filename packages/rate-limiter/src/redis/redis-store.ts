@@ -3,6 +3,7 @@ import type { RateLimitResult } from '../result.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import type { RateLimitStore } from '../stores/types.js';
 import { nonNegativeInteger, positiveInteger } from '../validate.js';
+import { LocalLeases } from './local-lease.js';
 import { checkClient, type RedisClient } from './redis-client.js';
 import { type LuaScript, SCRIPTS } from './scripts.js';
 
@@ -35,6 +36,14 @@ export interface RedisStoreOptions {
   time?: 'redis' | 'client';
   /** Called with each Redis error, after the store has fallen back. Default: none. */
   onRedisError?: (error: unknown) => void;
+  /**
+   * Hot keys: each consume from Redis takes `size` units at once and this process spends
+   * them locally, for at most `maxAgeMs` (default 1000) and never past a fixed window's
+   * end. Redis sees one call per `size` consumes of a key. Never more admitted than the
+   * algorithm allows (units are granted before they are spent); a process may hold up to
+   * `size - 1` units it does not spend, so others can be refused meanwhile. Default: off.
+   */
+  lease?: { size: number; maxAgeMs?: number };
 }
 
 /** A consume could not reach Redis and `onError` is `throw`. */
@@ -68,6 +77,7 @@ export class RedisStore implements RateLimitStore {
   readonly #retryMs: number;
   readonly #clientTime: boolean;
   readonly #report: ((error: unknown) => void) | undefined;
+  readonly #leases: LocalLeases | undefined;
   /** Until when Redis is skipped after a failure (ms, Date.now). */
   #downUntil = 0;
   /** Calls to Redis in flight, each with its deadline (see #guard). */
@@ -106,6 +116,19 @@ export class RedisStore implements RateLimitStore {
       throw new TypeError('redisStore: onRedisError must be a function');
     }
     this.#report = options.onRedisError;
+    this.#leases = this.#leasesFrom(options.lease);
+  }
+
+  #leasesFrom(lease: RedisStoreOptions['lease']): LocalLeases | undefined {
+    if (lease === undefined) return undefined;
+    const size = positiveInteger('redisStore.lease.size', lease?.size);
+    const maxAgeMs =
+      lease.maxAgeMs === undefined
+        ? 1000
+        : positiveInteger('redisStore.lease.maxAgeMs', lease.maxAgeMs);
+    return new LocalLeases(size, maxAgeMs, (key, units, algorithm, now) =>
+      this.#decide('c', key, units, algorithm, now, 0),
+    );
   }
 
   /** Whether the last call reached Redis (false while the store answers from `onError`). */
@@ -113,13 +136,18 @@ export class RedisStore implements RateLimitStore {
     return Date.now() >= this.#downUntil;
   }
 
-  consume(
+  async consume(
     key: string,
     cost: number,
     algorithm: Algorithm,
     now: number,
     blockMs: number,
   ): Promise<RateLimitResult> {
+    // A concurrency unit must be given back to Redis by its holder, so it is never leased.
+    if (this.#leases && algorithm.name !== 'concurrency') {
+      const leased = await this.#leases.consume(key, cost, algorithm, now);
+      if (leased) return leased;
+    }
     return this.#decide('c', key, cost, algorithm, now, blockMs);
   }
 
@@ -140,6 +168,7 @@ export class RedisStore implements RateLimitStore {
   }
 
   async reset(key: string): Promise<void> {
+    this.#leases?.drop(key, ALGORITHMS);
     await this.#insurance.reset(key);
     // Each algorithm's keys for `key` share a slot; different algorithms' may not.
     await Promise.all(
