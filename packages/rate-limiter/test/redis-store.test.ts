@@ -150,6 +150,23 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     );
   });
 
+  it('a block does not cut short the window it falls in', async () => {
+    const s = await store();
+    const limiter = new RateLimiter({
+      algorithm: 'fixed-window',
+      limit: 2,
+      windowMs: LONG_WINDOW,
+      blockDurationMs: 50,
+      store: s,
+    });
+    await limiter.consume('k');
+    await limiter.consume('k');
+    expect(await limiter.consume('k')).toMatchObject({ allowed: false, retryAfterMs: 50 });
+    // Past the block and the second the key would have been kept for it alone.
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect((await limiter.consume('k')).allowed).toBe(false);
+  });
+
   it('loads its scripts again after Redis forgets them (NOSCRIPT)', async () => {
     const s = await store();
     const limiter = new RateLimiter({

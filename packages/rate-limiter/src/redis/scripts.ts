@@ -49,7 +49,8 @@ end
 local function answer(allowed, remaining, resetMs, retryAfterMs)
   if op == 'c' and not allowed and blockMs > 0 then
     redis.call('HSET', key, 'blk', now + blockMs)
-    redis.call('PEXPIRE', key, blockMs + 1000)
+    -- Never shorten the key's life: its window may outlast the block.
+    redis.call('PEXPIRE', key, math.max(redis.call('PTTL', key), blockMs + 1000))
     return {0, 0, math.max(resetMs, blockMs), blockMs}
   end
   return {allowed and 1 or 0, remaining, resetMs, retryAfterMs}
