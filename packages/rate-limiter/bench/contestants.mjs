@@ -2,6 +2,7 @@
 // rate-limiter-flexible's RateLimiterMemory, with limits high enough that nothing is
 // limited, so every contestant does the same bookkeeping per call.
 import { RateLimiter, sharedMemoryStore } from '@bulwark/rate-limiter';
+import Bottleneck from 'bottleneck';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 
 export const OURS = [
@@ -11,8 +12,10 @@ export const OURS = [
   'ours gcra consumeSync',
   'ours gcra shared',
 ];
-export const ANCHORS = ['rate-limiter-flexible'];
+export const ANCHORS = ['rate-limiter-flexible', 'bottleneck'];
 export const CONTESTANTS = [...OURS, ...ANCHORS];
+/** Those with a `consume` to measure (bottleneck has none: it queues jobs). */
+export const CONSUMERS = [...OURS, 'rate-limiter-flexible'];
 
 const PLENTY = 1_000_000_000;
 
@@ -33,4 +36,20 @@ export function makeLimiter(name) {
   // The same limiter answering in the same tick: `await` of a plain value is what remains.
   if (name.endsWith('consumeSync')) return { consumeSync: (key) => limiter.consumeSync(key) };
   return { consume: (key) => limiter.consume(key) };
+}
+
+/**
+ * A function behind a limiter that never has to hold it back: what wrapping costs per
+ * call. Ours: `wrap` (each call waits its turn in its key's queue); bottleneck: `wrap`
+ * (its job queue), with no reservoir or spacing set.
+ */
+export function makeWrapped(name, fn) {
+  if (name === 'bottleneck') return new Bottleneck().wrap(fn);
+  const limiter = new RateLimiter({
+    algorithm: 'gcra',
+    rate: PLENTY,
+    intervalMs: 60_000,
+    burst: PLENTY,
+  });
+  return limiter.wrap(fn);
 }

@@ -1,5 +1,5 @@
 import { defineBench } from '@bulwark/bench';
-import { ANCHORS, CONTESTANTS, makeLimiter } from './contestants.mjs';
+import { ANCHORS, CONSUMERS, CONTESTANTS, makeLimiter, makeWrapped } from './contestants.mjs';
 
 const BATCH = 1000;
 
@@ -19,6 +19,7 @@ function consumeBatch(limiter, nextKey) {
 function consumeOver(keyCount, description) {
   return {
     description,
+    contestants: CONSUMERS,
     setup(contestant) {
       const limiter = makeLimiter(contestant);
       const keys = Array.from({ length: keyCount }, (_, i) => `user:${i}`);
@@ -41,6 +42,23 @@ export default defineBench({
   contestants: CONTESTANTS,
   anchors: ANCHORS,
   cases: {
+    'wrap-unlimited': {
+      description:
+        'An async function behind the limiter (`wrap`), awaited one call after another, never held back: what queueing costs. bottleneck with no reservoir or spacing.',
+      contestants: ['ours gcra', 'bottleneck'],
+      setup(contestant) {
+        const wrapped = makeWrapped(contestant, async () => 1);
+        // Few calls per run: bottleneck passes each job through its own timers (a few ms
+        // a call), and the harness runs each contestant at least 64 times.
+        const calls = 10;
+        return {
+          ops: calls,
+          run: async () => {
+            for (let i = 0; i < calls; i++) await wrapped();
+          },
+        };
+      },
+    },
     'consume-1-key': consumeOver(
       1,
       'In-memory `consume` of one hot key, awaited one after another.',
@@ -51,6 +69,7 @@ export default defineBench({
     ),
     'keys-1m': {
       kind: 'memory',
+      contestants: CONSUMERS,
       description:
         'Bytes per key: 1M keys (50k quick) consumed once each and held, then consumes over them.',
       setup(contestant, { quick }) {
