@@ -285,26 +285,12 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     const options = this.options;
     const cacheKey = options.cache || options.coalesce ? options.cacheGetKey.apply(this, args) : '';
     if (options.cache) {
-      const cached = (options.cacheTransport as CacheTransport).get(cacheKey);
-      if (cached) {
-        this.#status.count(FIELD.cacheHits, now);
-        this.#shared?.fired(now);
-        this.emit('cacheHit');
-        return cached as Promise<TR>;
-      }
-      this.#status.count(FIELD.cacheMisses, now);
-      this.emit('cacheMiss');
+      const cached = this.#lookUp(options.cacheTransport as CacheTransport, cacheKey, now, 'cache');
+      if (cached) return cached;
     }
     if (this.#coalesceCache) {
-      const shared = this.#coalesceCache.get(cacheKey);
-      if (shared) {
-        this.#status.count(FIELD.coalesceCacheHits, now);
-        this.#shared?.fired(now);
-        this.emit('coalesceCacheHit');
-        return shared as Promise<TR>;
-      }
-      this.#status.count(FIELD.coalesceCacheMisses, now);
-      this.emit('coalesceCacheMiss');
+      const shared = this.#lookUp(this.#coalesceCache, cacheKey, now, 'coalesceCache');
+      if (shared) return shared;
     }
 
     const admission = this.#admit(now);
@@ -318,6 +304,29 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       this.#coalesceCache.set(cacheKey, result, ttl > 0 ? now + ttl : 0);
     }
     return result;
+  }
+
+  /**
+   * A promise the response cache or the coalescing cache already holds for `key`, with
+   * the hit or miss counted and emitted as opossum does (`cacheHit`, `coalesceCacheMiss`...).
+   * A hit is still a fired call for a shared circuit's rule.
+   */
+  #lookUp(
+    cache: CacheTransport,
+    key: string,
+    now: number,
+    kind: 'cache' | 'coalesceCache',
+  ): Promise<TR> | undefined {
+    const hit = cache.get(key);
+    if (hit) {
+      this.#status.count(kind === 'cache' ? FIELD.cacheHits : FIELD.coalesceCacheHits, now);
+      this.#shared?.fired(now);
+      this.emit(`${kind}Hit`);
+      return hit as Promise<TR>;
+    }
+    this.#status.count(kind === 'cache' ? FIELD.cacheMisses : FIELD.coalesceCacheMisses, now);
+    this.emit(`${kind}Miss`);
+    return undefined;
   }
 
   #dispatch(
