@@ -28,7 +28,8 @@ export declare function circuitClose(circuit: ExternalObject<SharedCircuit>): nu
 /** Counts a call that did not need admission (disabled breaker, cache hit) as fired. */
 export declare function circuitFired(circuit: ExternalObject<SharedCircuit>, now: number): void
 
-export declare function circuitInfo(circuit: ExternalObject<SharedCircuit>, now: number): NativeCircuitInfo
+/** What a breaker needs on a transition: when the circuit opened, and probes left. */
+export declare function circuitInfo(circuit: ExternalObject<SharedCircuit>): NativeCircuitInfo
 
 /** The circuit shared under `name` in this process, created if no breaker holds it. */
 export declare function circuitJoin(name: string, config: NativeCircuitConfig): ExternalObject<SharedCircuit>
@@ -70,10 +71,6 @@ export interface NativeCircuitConfig {
 
 export interface NativeCircuitInfo {
   state: number
-  transitions: number
   probesLeft: number
   openedAt: number
-  calls: number
-  failures: number
-  slow: number
 }

@@ -46,12 +46,8 @@ pub struct NativeCircuitConfig {
 #[napi(object)]
 pub struct NativeCircuitInfo {
     pub state: u32,
-    pub transitions: f64,
     pub probes_left: u32,
     pub opened_at: f64,
-    pub calls: f64,
-    pub failures: f64,
-    pub slow: f64,
 }
 
 fn required(value: Option<f64>, field: &str, kind: &str) -> napi::Result<f64> {
@@ -171,17 +167,13 @@ pub fn circuit_state(circuit: &External<SharedCircuit>) -> u32 {
     lock(circuit).state()
 }
 
+/// What a breaker needs on a transition: when the circuit opened, and probes left.
 #[napi]
-pub fn circuit_info(circuit: &External<SharedCircuit>, now: f64) -> NativeCircuitInfo {
+pub fn circuit_info(circuit: &External<SharedCircuit>) -> NativeCircuitInfo {
     let c = lock(circuit);
-    let counts = c.rule().counts(now);
     NativeCircuitInfo {
         state: c.state(),
-        transitions: c.transitions() as f64,
         probes_left: c.probes_left(),
         opened_at: c.opened_at(),
-        calls: counts.calls as f64,
-        failures: counts.failures as f64,
-        slow: counts.slow as f64,
     }
 }

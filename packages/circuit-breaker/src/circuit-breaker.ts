@@ -225,7 +225,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   /** Half-open with a probe still to let through. */
   get pendingClose(): boolean {
     if (this.#observe() !== HALF_OPEN) return false;
-    return (this.#shared ? this.#shared.info(this.#clock()).probesLeft : this.#probesLeft) > 0;
+    return (this.#shared ? this.#shared.info().probesLeft : this.#probesLeft) > 0;
   }
   get isShutdown(): boolean {
     return this.#state === SHUTDOWN;
@@ -553,7 +553,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   #follow(shared: number, now: number): void {
     if (shared === this.#state || this.#state === SHUTDOWN) return;
     if (shared === OPEN) {
-      this.#enterOpen((this.#shared as SharedCircuit).info(now).openedAt);
+      this.#enterOpen((this.#shared as SharedCircuit).info().openedAt);
     } else if (shared === HALF_OPEN) {
       this.#enterHalfOpen();
     } else {
@@ -863,7 +863,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       // Still open: another thread reopened it meanwhile, so wait out its resetTimeout; or
       // a store is moving it to half-open, and its answer will say so.
       if (this.#state === OPEN) {
-        const remaining = this.#shared.info(now).openedAt + this.options.resetTimeout - now;
+        const remaining = this.#shared.info().openedAt + this.options.resetTimeout - now;
         if (remaining > 0) this.#armResetTimer(remaining);
       }
     }, afterMs).unref();

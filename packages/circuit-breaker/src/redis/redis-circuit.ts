@@ -152,15 +152,8 @@ export class RedisCircuit implements RemoteCircuit {
     return this.#state;
   }
 
-  info(_now: number): SharedCircuitInfo {
-    return {
-      state: this.#state,
-      openedAt: this.#openedAt,
-      probesLeft: this.#probesLeft,
-      calls: 0,
-      failures: 0,
-      slow: 0,
-    };
+  info(): SharedCircuitInfo {
+    return { state: this.#state, openedAt: this.#openedAt, probesLeft: this.#probesLeft };
   }
 
   leave(): void {

@@ -61,7 +61,7 @@ export class NativeCircuit implements SharedCircuit {
     return this.#native.circuitState(this.#handle);
   }
 
-  info(now: number): SharedCircuitInfo {
-    return this.#native.circuitInfo(this.#handle, now);
+  info(): SharedCircuitInfo {
+    return this.#native.circuitInfo(this.#handle);
   }
 }

@@ -30,17 +30,13 @@ export interface SharedCircuit {
   close(): number;
   state(): number;
   /** When the circuit last opened (ms, the breaker's clock), and probes left this round. */
-  info(now: number): SharedCircuitInfo;
+  info(): SharedCircuitInfo;
 }
 
 export interface SharedCircuitInfo {
   state: number;
   openedAt: number;
   probesLeft: number;
-  /** Calls, failures and slow calls in the shared window now (0 for the consecutive rule). */
-  calls: number;
-  failures: number;
-  slow: number;
 }
 
 /**
