@@ -74,7 +74,9 @@ impl Slot {
         if self.ttl == 0.0 {
             f64::INFINITY
         } else {
-            (self.start + self.ttl - now).max(0.0)
+            // ttl minus the time elapsed, not start + ttl - now: with fractional clock
+            // readings the latter can come out a hair above ttl.
+            (self.ttl - (now - self.start)).max(0.0)
         }
     }
 

@@ -154,3 +154,12 @@ fn slots_are_reused_and_memory_returns_when_empty() {
     s.clear();
     assert_eq!((s.len(), s.calculated_size()), (0, 0.0));
 }
+
+#[test]
+fn remaining_ttl_never_exceeds_the_ttl_with_a_fractional_clock() {
+    // A performance.now() reading at which start + ttl - start rounds above ttl.
+    let start = 4_161_722.627_650_255;
+    let mut s = store(Policy::default());
+    put(&mut s, "a", "1", 60_000.0, start);
+    assert_eq!(s.remaining_ttl(b"a", start), 60_000.0);
+}

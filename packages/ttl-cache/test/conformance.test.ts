@@ -110,6 +110,14 @@ describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)'
     );
   });
 
+  it('never reports more time left than the TTL, whatever the clock reads', () => {
+    // A performance.now() reading at which start + ttl - start rounds above ttl.
+    const clock = { t: 4_161_722.627_650_255, now: () => clock.t };
+    const c = cache({ max: 10, ttl: 60_000, clock });
+    c.set('a', '1');
+    expect(c.getRemainingTTL('a')).toBe(60_000);
+  });
+
   it('expires entries by TTL, per entry too, and reports the time left', () => {
     const clock = fakeClock();
     const c = cache({ max: 10, ttl: 100, clock });

@@ -113,7 +113,9 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
     const i = this.#index.get(key);
     if (i === undefined) return 0;
     const ttl = this.#ttls[i]!;
-    return ttl === 0 ? Number.POSITIVE_INFINITY : Math.max(0, this.#starts[i]! + ttl - now);
+    // ttl minus the time elapsed, not start + ttl - now: with fractional clock readings the
+    // latter can come out a hair above ttl.
+    return ttl === 0 ? Number.POSITIVE_INFINITY : Math.max(0, ttl - (now - this.#starts[i]!));
   }
 
   set(key: K, value: V, size: number, ttl: number, now: number): void {
