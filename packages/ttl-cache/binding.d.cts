@@ -49,6 +49,10 @@ export interface NativeStoreOptions {
   updateAgeOnHas: boolean
   noDeleteOnStaleGet: boolean
   trackRemovals: boolean
+  /** Size each entry by its bytes in the store instead of the size passed to `storeSet`. */
+  measureSizes: boolean
+  /** With `measureSizes`: refuse an entry measured above this; 0 for no bound. */
+  maxEntrySize: number
 }
 
 export declare function storeCalculatedSize(handle: ExternalObject<NativeStore>): number
@@ -79,7 +83,8 @@ export declare function storePurgeStale(handle: ExternalObject<NativeStore>, now
 
 export declare function storeRemainingTtl(handle: ExternalObject<NativeStore>, key: string | number | Buffer, now: number): number
 
-export declare function storeSet(handle: ExternalObject<NativeStore>, key: string | number | Buffer, value: string | Buffer, serialized: boolean, size: number, ttl: number, now: number): void
+/** Stores an entry; false when `measureSizes` refused it as above `maxEntrySize`. */
+export declare function storeSet(handle: ExternalObject<NativeStore>, key: string | number | Buffer, value: string | Buffer, serialized: boolean, size: number, ttl: number, now: number): boolean
 
 export declare function storeShrinkTo(handle: ExternalObject<NativeStore>, maxEntries: number, maxSize: number): number
 

@@ -6,15 +6,18 @@
 //! and a free function with a handle about 100 ns, on a cache whose work is tens of ns.
 //! The handle's finalizer frees the store when JavaScript drops it.
 
+mod arena;
 mod key;
-mod slot;
+mod record;
 mod store;
 #[cfg(test)]
 mod store_tests;
+mod ttl_index;
 
 use napi::bindgen_prelude::{Buffer, Either, Either3, External, Uint8Array};
+use napi::{Error, Status};
 use napi_derive::napi;
-use slot::ValueTag;
+use record::ValueTag;
 use store::{Found, Policy, Reason, Store};
 
 // The types are spelled out in each signature rather than aliased (the store handle too),
@@ -32,6 +35,10 @@ pub struct NativeStoreOptions {
     pub update_age_on_has: bool,
     pub no_delete_on_stale_get: bool,
     pub track_removals: bool,
+    /// Size each entry by its bytes in the store instead of the size passed to `storeSet`.
+    pub measure_sizes: bool,
+    /// With `measureSizes`: refuse an entry measured above this; 0 for no bound.
+    pub max_entry_size: f64,
 }
 
 #[napi(object)]
@@ -98,6 +105,8 @@ pub fn store_new(options: NativeStoreOptions) -> External<NativeStore> {
             update_age_on_has: options.update_age_on_has,
             no_delete_on_stale_get: options.no_delete_on_stale_get,
             track_removals: options.track_removals,
+            measure_sizes: options.measure_sizes,
+            max_entry_size: options.max_entry_size,
         }),
         scratch: Vec::with_capacity(64),
     })
@@ -133,6 +142,7 @@ pub fn store_has(
     handle.with_key(&key, |store, k| store.has(k, now))
 }
 
+/// Stores an entry; false when `measureSizes` refused it as above `maxEntrySize`.
 #[napi]
 pub fn store_set(
     handle: &mut External<NativeStore>,
@@ -142,13 +152,20 @@ pub fn store_set(
     size: f64,
     ttl: f64,
     now: f64,
-) {
+) -> napi::Result<bool> {
     let (tag, bytes): (ValueTag, &[u8]) = match &value {
         Either::A(s) => (ValueTag::String, s.as_bytes()),
         Either::B(b) if serialized => (ValueTag::Serialized, b),
         Either::B(b) => (ValueTag::Buffer, b),
     };
-    handle.with_key(&key, |store, k| store.set(k, tag, bytes, size, ttl, now));
+    handle
+        .with_key(&key, |store, k| store.set(k, tag, bytes, size, ttl, now))
+        .map_err(|_| {
+            Error::new(
+                Status::GenericFailure,
+                "the native engine holds at most 16 GiB per cache; this entry would pass it",
+            )
+        })
 }
 
 #[napi]
@@ -176,7 +193,7 @@ pub fn store_purge_stale(handle: &mut External<NativeStore>, now: f64) -> u32 {
 }
 
 #[napi]
-pub fn store_earliest_expiry(handle: &External<NativeStore>) -> f64 {
+pub fn store_earliest_expiry(handle: &mut External<NativeStore>) -> f64 {
     handle.store.earliest_expiry()
 }
 
@@ -219,13 +236,13 @@ pub fn store_counters(handle: &External<NativeStore>) -> NativeCounters {
 #[napi]
 pub fn store_entries(handle: &External<NativeStore>, now: f64) -> Vec<NativeEntry> {
     let mut out = Vec::with_capacity(handle.store.len());
-    handle.store.for_each(now, |slot| {
+    handle.store.for_each(now, |entry| {
         out.push(NativeEntry {
-            key: key_out(slot.key()),
-            value: value_out(slot.found()),
-            size: slot.size,
-            ttl: slot.ttl,
-            remaining_ttl: slot.remaining(now),
+            key: key_out(entry.key),
+            value: value_out(entry.found),
+            size: entry.size,
+            ttl: entry.ttl(),
+            remaining_ttl: entry.remaining(now),
         })
     });
     out

@@ -1,13 +1,17 @@
 //! The off-heap LRU + TTL store: plain Rust, no napi, unit-tested with `cargo test`.
 //!
-//! Entries live in a slab (`Vec<Slot>`) linked into a recency list by index, and a
-//! `hashbrown::HashTable` maps a key's hash to its slot. The key bytes are kept once, in the
-//! slot, in the same allocation as the value: one heap block per entry.
+//! Each entry is one record in the arena (`record.rs`, `arena.rs`): its recency links,
+//! clock readings, key and value together, named by a 32-bit location. A
+//! `hashbrown::HashTable<u32>` maps a key's hash to that location, the recency list runs
+//! through the records, and the TTL index (`ttl_index.rs`) says which entry goes stale
+//! next, so a sweep costs what it removes, not the size of the cache.
 //!
 //! Semantics mirror the reference engine in `packages/ttl-cache/src/engine/js.ts`; the
 //! conformance suite runs both against the same tests.
 
-use crate::slot::{Slot, ValueTag, NIL};
+use crate::arena::{self, Arena, ArenaFull, NIL};
+use crate::record::{self, Fields, Record, Timing, ValueTag};
+use crate::ttl_index::{Due, TtlIndex};
 use hashbrown::{DefaultHashBuilder, HashTable};
 use std::hash::BuildHasher;
 
@@ -34,6 +38,20 @@ pub struct Policy {
     pub no_delete_on_stale_get: bool,
     /// Keep removed entries for the caller to hand to `dispose`.
     pub track_removals: bool,
+    /// Each entry's size is its bytes here (see `measured_size`), not what the caller says.
+    pub measure_sizes: bool,
+    /// With `measure_sizes`: refuse entries whose measured size is above this; 0 for none.
+    pub max_entry_size: f64,
+}
+
+/// What an entry costs in the hash table, counted in its measured size: 5 bytes a bucket
+/// (location and control byte) at the table's typical load of 5/8.
+pub const INDEX_BYTES_PER_ENTRY: usize = 8;
+
+/// The size `measure_sizes` gives an entry whose record takes `encoded_len` bytes: the
+/// block the arena gives it, and its share of the hash table.
+pub fn measured_size(encoded_len: usize) -> f64 {
+    (arena::block_bytes(arena::units_for(encoded_len)) + INDEX_BYTES_PER_ENTRY) as f64
 }
 
 /// Counters that `stats()` reports; the wrapper adds loads and hit rate.
@@ -49,9 +67,29 @@ pub struct Counters {
 }
 
 /// A value read out of the store, borrowed from it.
+#[derive(Clone, Copy)]
 pub struct Found<'a> {
     pub tag: ValueTag,
     pub bytes: &'a [u8],
+}
+
+/// A live entry, as `for_each` shows it.
+pub struct Entry<'a> {
+    pub key: &'a [u8],
+    pub found: Found<'a>,
+    pub size: f64,
+    pub timing: Option<Timing>,
+}
+
+impl Entry<'_> {
+    /// The entry's TTL in ms; 0 for none.
+    pub fn ttl(&self) -> f64 {
+        self.timing.map_or(0.0, |t| t.ttl)
+    }
+
+    pub fn remaining(&self, now: f64) -> f64 {
+        self.timing.map_or(f64::INFINITY, |t| t.remaining(now))
+    }
 }
 
 /// An entry that left the store, kept for `dispose` when `track_removals` is on.
@@ -66,15 +104,14 @@ pub struct Store {
     policy: Policy,
     table: HashTable<u32>,
     hasher: DefaultHashBuilder,
-    slots: Vec<Slot>,
-    free: Vec<u32>,
+    arena: Arena,
+    ttl_index: TtlIndex,
     /// Most recently used.
     head: u32,
     /// Least recently used: the next to evict.
     tail: u32,
     len: usize,
     calculated_size: f64,
-    payload_bytes: usize,
     counters: Counters,
     removed: Vec<Removed>,
 }
@@ -85,13 +122,12 @@ impl Store {
             policy,
             table: HashTable::new(),
             hasher: DefaultHashBuilder::default(),
-            slots: Vec::new(),
-            free: Vec::new(),
+            arena: Arena::new(),
+            ttl_index: TtlIndex::default(),
             head: NIL,
             tail: NIL,
             len: 0,
             calculated_size: 0.0,
-            payload_bytes: 0,
             counters: Counters::default(),
             removed: Vec::new(),
         }
@@ -109,13 +145,10 @@ impl Store {
         self.counters
     }
 
-    /// Bytes this store holds for its entries: key and value bytes plus the fixed cost of
-    /// each slot and hash-table bucket. This is the figure `maxSize` bounds when the
-    /// native engine measures sizes itself.
+    /// Bytes this store holds: its arena chunks (records and free blocks) and its hash
+    /// table (5 bytes a bucket).
     pub fn memory_bytes(&self) -> usize {
-        self.payload_bytes
-            + self.slots.capacity() * std::mem::size_of::<Slot>()
-            + self.table.capacity() * (std::mem::size_of::<u32>() + 1)
+        self.arena.memory_bytes() + self.table.capacity() * 8 / 7 * (std::mem::size_of::<u32>() + 1)
     }
 
     pub fn take_removed(&mut self) -> Vec<Removed> {
@@ -127,60 +160,78 @@ impl Store {
     }
 
     fn find(&self, key: &[u8]) -> Option<u32> {
-        let slots = &self.slots;
+        let arena = &self.arena;
         self.table
-            .find(self.hash(key), |&i| slots[i as usize].key() == key)
+            .find(self.hash(key), |&at| {
+                Record::new(arena.bytes(at)).key() == key
+            })
             .copied()
+    }
+
+    fn found(&self, location: u32) -> Found<'_> {
+        let record = Record::new(self.arena.bytes(location));
+        Found {
+            tag: record.tag(),
+            bytes: record.value(),
+        }
+    }
+
+    fn entry_size(&self, record: Record<'_>) -> f64 {
+        if self.policy.measure_sizes {
+            measured_size(record.encoded_len())
+        } else {
+            record.given_size().unwrap_or(0.0)
+        }
     }
 
     /// Reads `key` through `read`, which sees the value bytes before any removal that the
     /// read causes (a stale value served once under `allowStale` leaves with that read).
     pub fn get<R>(&mut self, key: &[u8], now: f64, read: impl FnOnce(Found<'_>) -> R) -> Option<R> {
-        let Some(i) = self.find(key) else {
+        let Some(at) = self.find(key) else {
             self.counters.misses += 1.0;
             return None;
         };
-        if self.slots[i as usize].is_stale(now) {
-            let delete = !self.policy.no_delete_on_stale_get;
+        let timing = Record::new(self.arena.bytes(at)).timing();
+        if timing.is_some_and(|t| t.is_stale(now)) {
             let result = if self.policy.allow_stale {
                 self.counters.stale_hits += 1.0;
-                Some(read(self.slots[i as usize].found()))
+                Some(read(self.found(at)))
             } else {
                 self.counters.misses += 1.0;
                 None
             };
-            if delete {
-                self.remove(i, Reason::Expire);
+            if !self.policy.no_delete_on_stale_get {
+                self.remove(at, Reason::Expire);
             }
             return result;
         }
         self.counters.hits += 1.0;
-        if self.policy.update_age_on_get {
-            self.slots[i as usize].start = now;
+        if let (true, Some(timing)) = (self.policy.update_age_on_get, timing) {
+            self.restart(at, timing.ttl, now);
         }
-        self.move_to_head(i);
-        Some(read(self.slots[i as usize].found()))
+        self.move_to_head(at);
+        Some(read(self.found(at)))
     }
 
     /// Reads without touching recency or age; a stale value only with `include_stale`.
     pub fn peek(&self, key: &[u8], now: f64, include_stale: bool) -> Option<Found<'_>> {
-        let i = self.find(key)?;
-        let slot = &self.slots[i as usize];
-        if slot.is_stale(now) && !include_stale {
-            return None;
-        }
-        Some(slot.found())
+        let at = self.find(key)?;
+        let stale = Record::new(self.arena.bytes(at))
+            .timing()
+            .is_some_and(|t| t.is_stale(now));
+        (include_stale || !stale).then(|| self.found(at))
     }
 
     pub fn has(&mut self, key: &[u8], now: f64) -> bool {
-        let Some(i) = self.find(key) else {
+        let Some(at) = self.find(key) else {
             return false;
         };
-        if self.slots[i as usize].is_stale(now) {
+        let timing = Record::new(self.arena.bytes(at)).timing();
+        if timing.is_some_and(|t| t.is_stale(now)) {
             return false;
         }
-        if self.policy.update_age_on_has {
-            self.slots[i as usize].start = now;
+        if let (true, Some(timing)) = (self.policy.update_age_on_has, timing) {
+            self.restart(at, timing.ttl, now);
         }
         true
     }
@@ -189,62 +240,119 @@ impl Store {
     pub fn remaining_ttl(&self, key: &[u8], now: f64) -> f64 {
         match self.find(key) {
             None => 0.0,
-            Some(i) => self.slots[i as usize].remaining(now),
+            Some(at) => Record::new(self.arena.bytes(at))
+                .timing()
+                .map_or(f64::INFINITY, |t| t.remaining(now)),
         }
     }
 
-    /// Stores an entry; `size` is already checked against `maxEntrySize` by the caller.
-    pub fn set(&mut self, key: &[u8], tag: ValueTag, value: &[u8], size: f64, ttl: f64, now: f64) {
-        self.counters.sets += 1.0;
-        if let Some(i) = self.find(key) {
-            let slot = &mut self.slots[i as usize];
-            // Storing the same value again is not a removal: `dispose` must not see it.
-            if self.policy.track_removals && !(slot.tag == tag && slot.value() == value) {
-                self.removed.push(Removed {
-                    key: key.into(),
-                    tag: slot.tag,
-                    value: slot.value().into(),
-                    reason: Reason::Set,
-                });
-            }
-            self.payload_bytes = self.payload_bytes + value.len() - slot.value().len();
-            self.calculated_size += size - slot.size;
-            slot.set_value(tag, value);
-            slot.size = size;
-            slot.start = now;
-            slot.ttl = ttl;
-            self.move_to_head(i);
+    /// Stores an entry; returns false when `measure_sizes` found it above `max_entry_size`
+    /// (the old value under that key is deleted then, as a refused set does on the js side).
+    /// A caller-given `size` is already checked against `maxEntrySize` by the caller. Fails
+    /// only when the arena cannot address more memory.
+    pub fn set(
+        &mut self,
+        key: &[u8],
+        tag: ValueTag,
+        value: &[u8],
+        size: f64,
+        ttl: f64,
+        now: f64,
+    ) -> Result<bool, ArenaFull> {
+        let measure = self.policy.measure_sizes;
+        let timing = (ttl > 0.0).then_some(Timing { start: now, ttl });
+        let fields = Fields {
+            tag,
+            key,
+            value,
+            timing,
+            size: (!measure && size != 0.0).then_some(size),
+        };
+        let encoded_len = fields.encoded_len();
+        let size = if measure {
+            measured_size(encoded_len)
         } else {
-            let slot = Slot::new(key, tag, value, size, ttl, now);
-            let i = match self.free.pop() {
-                Some(i) => {
-                    self.slots[i as usize] = slot;
-                    i
+            size
+        };
+        if measure && self.policy.max_entry_size > 0.0 && size > self.policy.max_entry_size {
+            self.delete(key);
+            return Ok(false);
+        }
+        self.counters.sets += 1.0;
+        let units = arena::units_for(encoded_len);
+        let at = match self.find(key) {
+            Some(old) => {
+                let at = self.replace(old, &fields, units)?;
+                self.calculated_size += size;
+                self.move_to_head(at);
+                at
+            }
+            None => {
+                // A full cache gives up its least recently used entry first, so the new one
+                // can take its block.
+                if self.policy.max > 0 && self.len >= self.policy.max {
+                    self.evict_tail();
                 }
-                None => {
-                    self.slots.push(slot);
-                    (self.slots.len() - 1) as u32
-                }
-            };
-            let hash = self.hash(key);
-            let slots = &self.slots;
-            let hasher = &self.hasher;
-            self.table
-                .insert_unique(hash, i, |&j| hasher.hash_one(slots[j as usize].key()));
-            self.payload_bytes += key.len() + value.len();
-            self.calculated_size += size;
-            self.len += 1;
-            self.push_head(i);
+                let at = self.arena.alloc(units)?;
+                fields.write(self.arena.bytes_mut(at));
+                let hash = self.hash(key);
+                let (arena, hasher) = (&self.arena, &self.hasher);
+                self.table.insert_unique(hash, at, |&other| {
+                    hasher.hash_one(Record::new(arena.bytes(other)).key())
+                });
+                self.len += 1;
+                self.calculated_size += size;
+                self.push_head(at);
+                at
+            }
+        };
+        if let Some(timing) = timing {
+            self.index_expiry(at, timing);
         }
         self.evict_over_bounds();
+        Ok(true)
+    }
+
+    /// Writes `fields` over the entry at `old`: in place when its block is the same size,
+    /// else in a new block that takes over its links and its table slot. Takes the old
+    /// size off `calculated_size` and reports the old value for `dispose`.
+    fn replace(&mut self, old: u32, fields: &Fields<'_>, units: u32) -> Result<u32, ArenaFull> {
+        let record = Record::new(self.arena.bytes(old));
+        let old_units = arena::units_for(record.encoded_len());
+        self.calculated_size -= self.entry_size(record);
+        // Storing the same value again is not a removal: `dispose` must not see it.
+        if self.policy.track_removals
+            && !(record.tag() == fields.tag && record.value() == fields.value)
+        {
+            self.removed.push(Removed {
+                key: fields.key.into(),
+                tag: record.tag(),
+                value: record.value().into(),
+                reason: Reason::Set,
+            });
+        }
+        if arena::block_bytes(units) == arena::block_bytes(old_units) {
+            fields.write(self.arena.bytes_mut(old));
+            return Ok(old);
+        }
+        let (prev, next) = (record.prev(), record.next());
+        let at = self.arena.alloc(units)?;
+        fields.write(self.arena.bytes_mut(at));
+        self.link(prev, at, next);
+        let hash = self.hash(fields.key);
+        if let Some(slot) = self.table.find_mut(hash, |&l| l == old) {
+            *slot = at;
+        }
+        self.arena.free(old, old_units);
+        Ok(at)
     }
 
     pub fn delete(&mut self, key: &[u8]) -> bool {
         match self.find(key) {
             None => false,
-            Some(i) => {
+            Some(at) => {
                 self.counters.deletes += 1.0;
-                self.remove(i, Reason::Delete);
+                self.remove(at, Reason::Delete);
                 true
             }
         }
@@ -252,57 +360,66 @@ impl Store {
 
     pub fn clear(&mut self) {
         if self.policy.track_removals {
-            let mut i = self.head;
-            while i != NIL {
-                let slot = &mut self.slots[i as usize];
-                let next = slot.next;
-                let (key, tag, value) = slot.take();
+            let mut at = self.head;
+            while at != NIL {
+                let record = Record::new(self.arena.bytes(at));
                 self.removed.push(Removed {
-                    key,
-                    tag,
-                    value,
+                    key: record.key().into(),
+                    tag: record.tag(),
+                    value: record.value().into(),
                     reason: Reason::Clear,
                 });
-                i = next;
+                at = record.next();
             }
         }
         self.table.clear();
-        self.slots.clear();
-        self.free.clear();
+        self.arena.reset();
+        self.ttl_index.clear();
         self.head = NIL;
         self.tail = NIL;
         self.len = 0;
         self.calculated_size = 0.0;
-        self.payload_bytes = 0;
     }
 
-    /// Removes every stale entry; returns how many left.
+    /// Removes every stale entry, earliest expiry first; returns how many left.
     pub fn purge_stale(&mut self, now: f64) -> usize {
+        // The index orders by start + ttl, while staleness is now - start >= ttl; rounding
+        // can put the two a few ulps apart, so look a little past `now` and let the exact
+        // test decide, putting back what is not stale yet.
+        let slack = 8.0 * f64::EPSILON * now.abs().max(1.0);
         let mut purged = 0;
-        let mut i = self.tail;
-        while i != NIL {
-            let prev = self.slots[i as usize].prev;
-            if self.slots[i as usize].is_stale(now) {
-                self.remove(i, Reason::Expire);
-                purged += 1;
+        let mut not_yet = Vec::new();
+        loop {
+            let arena = &self.arena;
+            let Some(due) = self.ttl_index.first_current(|d| is_current(arena, d)) else {
+                break;
+            };
+            if due.expiry > now + slack {
+                break;
             }
-            i = prev;
+            self.ttl_index.pop();
+            if Record::new(self.arena.bytes(due.location))
+                .timing()
+                .is_some_and(|t| t.is_stale(now))
+            {
+                self.remove(due.location, Reason::Expire);
+                purged += 1;
+            } else {
+                not_yet.push(due);
+            }
+        }
+        for due in not_yet {
+            self.ttl_index.push(due.expiry, due.location);
         }
         purged
     }
 
     /// When the next entry with a TTL goes stale (infinity if none has a TTL).
-    pub fn earliest_expiry(&self) -> f64 {
-        let mut earliest = f64::INFINITY;
-        let mut i = self.head;
-        while i != NIL {
-            let slot = &self.slots[i as usize];
-            if slot.ttl > 0.0 {
-                earliest = earliest.min(slot.start + slot.ttl);
-            }
-            i = slot.next;
-        }
-        earliest
+    pub fn earliest_expiry(&mut self) -> f64 {
+        let arena = &self.arena;
+        self.ttl_index
+            .first_current(|d| is_current(arena, d))
+            .map_or(f64::INFINITY, |d| d.expiry)
     }
 
     /// Evicts least recently used entries until both counts are within the given bounds.
@@ -316,15 +433,34 @@ impl Store {
     }
 
     /// Visits live entries, most recently used first; stale ones only with `allowStale`.
-    pub fn for_each(&self, now: f64, mut visit: impl FnMut(&Slot)) {
-        let mut i = self.head;
-        while i != NIL {
-            let slot = &self.slots[i as usize];
-            if self.policy.allow_stale || !slot.is_stale(now) {
-                visit(slot);
+    pub fn for_each(&self, now: f64, mut visit: impl FnMut(Entry<'_>)) {
+        let mut at = self.head;
+        while at != NIL {
+            let record = Record::new(self.arena.bytes(at));
+            let timing = record.timing();
+            if self.policy.allow_stale || !timing.is_some_and(|t| t.is_stale(now)) {
+                visit(Entry {
+                    key: record.key(),
+                    found: self.found(at),
+                    size: self.entry_size(record),
+                    timing,
+                });
             }
-            i = slot.next;
+            at = record.next();
         }
+    }
+
+    /// Starts the entry's TTL again from `now`.
+    fn restart(&mut self, at: u32, ttl: f64, now: f64) {
+        record::set_start(self.arena.bytes_mut(at), now);
+        self.index_expiry(at, Timing { start: now, ttl });
+    }
+
+    fn index_expiry(&mut self, at: u32, timing: Timing) {
+        self.ttl_index.push(timing.expiry(), at);
+        let arena = &self.arena;
+        self.ttl_index
+            .compact_if_needed(self.len, |d| is_current(arena, d));
     }
 
     fn evict_over_bounds(&mut self) {
@@ -342,74 +478,87 @@ impl Store {
         self.remove(self.tail, Reason::Evict);
     }
 
-    fn remove(&mut self, i: u32, reason: Reason) {
+    fn remove(&mut self, at: u32, reason: Reason) {
         if reason == Reason::Expire {
             self.counters.expirations += 1.0;
         }
-        let hash = self.hash(self.slots[i as usize].key());
-        if let Ok(entry) = self.table.find_entry(hash, |&j| j == i) {
-            entry.remove();
-        }
-        self.unlink(i);
-        let slot = &mut self.slots[i as usize];
-        self.payload_bytes -= slot.payload_len();
-        self.calculated_size -= slot.size;
-        self.len -= 1;
+        let record = Record::new(self.arena.bytes(at));
+        let units = arena::units_for(record.encoded_len());
+        let size = self.entry_size(record);
+        let hash = self.hash(record.key());
         if self.policy.track_removals {
-            let (key, tag, value) = slot.take();
             self.removed.push(Removed {
-                key,
-                tag,
-                value,
+                key: record.key().into(),
+                tag: record.tag(),
+                value: record.value().into(),
                 reason,
             });
-        } else {
-            slot.release();
         }
-        self.free.push(i);
+        let (prev, next) = (record.prev(), record.next());
+        if let Ok(entry) = self.table.find_entry(hash, |&l| l == at) {
+            entry.remove();
+        }
+        self.join(prev, next);
+        self.arena.free(at, units);
+        self.calculated_size -= size;
+        self.len -= 1;
         if self.len == 0 {
-            // Nothing is live: give the slab back instead of keeping its high-water mark.
-            self.slots.clear();
-            self.free.clear();
+            // Nothing is live: give the memory back instead of keeping its high-water mark.
+            self.arena.reset();
+            self.ttl_index.clear();
+            self.calculated_size = 0.0;
         }
     }
 
-    fn unlink(&mut self, i: u32) {
-        let (prev, next) = {
-            let s = &self.slots[i as usize];
-            (s.prev, s.next)
-        };
+    /// Links `prev` and `next` to each other (either may be NIL: an end of the list).
+    fn join(&mut self, prev: u32, next: u32) {
         if prev == NIL {
             self.head = next;
         } else {
-            self.slots[prev as usize].next = next;
+            record::set_next(self.arena.bytes_mut(prev), next);
         }
         if next == NIL {
             self.tail = prev;
         } else {
-            self.slots[next as usize].prev = prev;
+            record::set_prev(self.arena.bytes_mut(next), prev);
         }
     }
 
-    fn push_head(&mut self, i: u32) {
+    /// Points `prev` and `next` at `at`, which sits between them.
+    fn link(&mut self, prev: u32, at: u32, next: u32) {
+        self.join(prev, at);
+        self.join(at, next);
+    }
+
+    fn push_head(&mut self, at: u32) {
         let old = self.head;
-        {
-            let s = &mut self.slots[i as usize];
-            s.prev = NIL;
-            s.next = old;
-        }
+        let block = self.arena.bytes_mut(at);
+        record::set_prev(block, NIL);
+        record::set_next(block, old);
         if old == NIL {
-            self.tail = i;
+            self.tail = at;
         } else {
-            self.slots[old as usize].prev = i;
+            record::set_prev(self.arena.bytes_mut(old), at);
         }
-        self.head = i;
+        self.head = at;
     }
 
-    fn move_to_head(&mut self, i: u32) {
-        if self.head != i {
-            self.unlink(i);
-            self.push_head(i);
+    fn move_to_head(&mut self, at: u32) {
+        if self.head != at {
+            let record = Record::new(self.arena.bytes(at));
+            let (prev, next) = (record.prev(), record.next());
+            self.join(prev, next);
+            self.push_head(at);
         }
+    }
+}
+
+/// Whether an index item still names a live entry with that expiry.
+fn is_current(arena: &Arena, due: Due) -> bool {
+    match arena.flags_at(due.location) {
+        Some(flags) if record::is_live(flags) => Record::new(arena.bytes(due.location))
+            .timing()
+            .is_some_and(|t| t.expiry() == due.expiry),
+        _ => false,
     }
 }

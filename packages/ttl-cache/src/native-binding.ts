@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
-import type { EngineInfo, EngineOption, Resolution } from '@bulwark/engine-kit';
+import type { AutoChoice, EngineInfo, EngineOption, Resolution } from '@bulwark/engine-kit';
 import { nativeEngine } from '@bulwark/engine-kit';
 import type { NativeBinding } from './engine/native.js';
+import { resolveOptions, type TtlCacheOptions } from './options.js';
 
 export const PACKAGE_NAME = '@bulwark/ttl-cache';
 
@@ -12,7 +13,8 @@ export const PACKAGE_NAME = '@bulwark/ttl-cache';
  *
  * `auto` picks js: it is faster per call (no boundary crossing, no copy); the native
  * engine's gain is a heap the garbage collector never scans, which pays for very large
- * caches: ask for it with `engine: 'native'`.
+ * caches: ask for it with `engine: 'native'`. Two sets of options say the caller wants
+ * bytes, and move `auto` to native (see `autoFor`).
  */
 const twin = nativeEngine<NativeBinding>({
   packageName: PACKAGE_NAME,
@@ -27,12 +29,43 @@ const twin = nativeEngine<NativeBinding>({
 
 export const nativeBinding = twin.load;
 
-/** The engine an instance runs; the binary is loaded only if the answer needs it. */
-export function resolveCacheEngine(requested: EngineOption): Resolution {
-  return twin.resolve(requested);
+/** The resolved options that `auto` looks at. */
+interface EngineRelevantOptions {
+  maxSize: number;
+  sizeCalculation: unknown;
+  serializerGiven: boolean;
 }
 
-/** The engine this process resolves `auto` to, whether the twin loads, from where, and why. */
-export function engineInfo(): EngineInfo {
-  return twin.info();
+/**
+ * What `auto` picks for one cache's options. Native where the options only make sense as
+ * bytes: `maxSize` with no `sizeCalculation` (only native can measure an entry), or a
+ * `serializer` (which only native uses). Otherwise the package's rule: js.
+ */
+export function autoFor(options: EngineRelevantOptions): AutoChoice | undefined {
+  if (options.maxSize > 0 && !options.sizeCalculation) {
+    return {
+      engine: 'native',
+      reason: 'maxSize without sizeCalculation: the native engine measures each entry in bytes',
+    };
+  }
+  if (options.serializerGiven) {
+    return { engine: 'native', reason: 'a serializer was given: values are stored as bytes' };
+  }
+  return undefined;
+}
+
+/** The engine an instance runs; the binary is loaded only if the answer needs it. */
+export function resolveCacheEngine(
+  requested: EngineOption,
+  options: EngineRelevantOptions,
+): Resolution {
+  return twin.resolve(requested, autoFor(options));
+}
+
+/**
+ * The engine this process resolves `auto` to, whether the twin loads, from where, and why;
+ * given a cache's options, what `auto` picks for that cache.
+ */
+export function engineInfo<K, V>(options?: TtlCacheOptions<K, V>): EngineInfo {
+  return twin.info(options === undefined ? undefined : autoFor(resolveOptions(options)));
 }

@@ -6,9 +6,15 @@ import { type Serializer, structuredCloneSerializer } from './serializer.js';
 export interface TtlCacheOptions<K, V> {
   /** Most entries kept; the least recently used leaves first. Default: no entry bound. */
   max?: number;
-  /** Bound on the sum of entry sizes. Needs `sizeCalculation`. Default: none. */
+  /**
+   * Bound on the sum of entry sizes. With `sizeCalculation`, in its units; without it, in
+   * bytes that the native engine measures itself (and `auto` picks native). Default: none.
+   */
   maxSize?: number;
-  /** Size of one entry, counted against `maxSize`: a positive number. */
+  /**
+   * Size of one entry, counted against `maxSize`: a positive number. Needed on the js
+   * engine; on native, leave it out to count each entry's real bytes. Default: none.
+   */
   sizeCalculation?: (value: V, key: K) => number;
   /** Largest single entry; a larger one is refused, not stored. Default: `maxSize`. */
   maxEntrySize?: number;
@@ -28,7 +34,10 @@ export interface TtlCacheOptions<K, V> {
   dispose?: (value: V, key: K, reason: DisposeReason) => void;
   /** `auto` (default), `js` or `native`; `BULWARK_ENGINE` overrides `auto`. */
   engine?: EngineOption;
-  /** How the native engine stores values that are not strings or Buffers. */
+  /**
+   * How the native engine stores values that are not strings or Buffers. Giving one makes
+   * `auto` pick native. Default: `structuredCloneSerializer` (node:v8 serialize).
+   */
   serializer?: Serializer;
   /** Source of time in ms; inject one to drive expiry in tests. Default: `performance.now`. */
   clock?: Clock;
@@ -54,6 +63,8 @@ export interface ResolvedOptions<K, V> {
   dispose: ((value: V, key: K, reason: DisposeReason) => void) | undefined;
   engine: EngineOption;
   serializer: Serializer;
+  /** Whether the caller chose the serializer (and so chose to store values as bytes). */
+  serializerGiven: boolean;
   clock: Clock;
 }
 
@@ -71,12 +82,8 @@ export function resolveOptions<K, V>(options: TtlCacheOptions<K, V>): ResolvedOp
       'TtlCache: set at least one of max, maxSize, ttl: an unbounded cache is a leak',
     );
   }
+  // maxSize without sizeCalculation is checked once the engine is known: native measures.
   const sizeCalculation = fn('sizeCalculation', options.sizeCalculation);
-  if (maxSize > 0 && !sizeCalculation) {
-    throw new TypeError(
-      'maxSize needs sizeCalculation: a function (value, key) => size in the units of maxSize',
-    );
-  }
   const maxEntrySize = positiveNumber('maxEntrySize', options.maxEntrySize) || maxSize;
   if (maxSize > 0 && maxEntrySize > maxSize) {
     throw new RangeError(`maxEntrySize (${maxEntrySize}) must not exceed maxSize (${maxSize})`);
@@ -106,6 +113,7 @@ export function resolveOptions<K, V>(options: TtlCacheOptions<K, V>): ResolvedOp
     dispose: fn('dispose', options.dispose),
     engine: validateEngineOption(options.engine),
     serializer,
+    serializerGiven: options.serializer !== undefined,
     clock,
   };
 }

@@ -12,7 +12,10 @@ import { Sweeper } from './sweeper.js';
 export interface SetOptions {
   /** This entry's TTL in ms, instead of the cache's `ttl`; 0 for none. */
   ttl?: number;
-  /** This entry's size, instead of calling `sizeCalculation`. */
+  /**
+   * This entry's size, instead of calling `sizeCalculation`. Ignored where the native
+   * engine measures sizes (`maxSize` without `sizeCalculation`).
+   */
   size?: number;
 }
 
@@ -45,6 +48,8 @@ export type Loader<K, V> = (key: K) => V | undefined | Promise<V | undefined>;
 export class TtlCache<K = unknown, V = unknown> {
   /** The engine this instance runs. */
   readonly engine: EngineName;
+  /** Why it runs that engine: the option, `BULWARK_ENGINE`, or what `auto` saw. */
+  readonly engineReason: string;
   readonly #o: ResolvedOptions<K, V>;
   readonly #store: StoreEngine<K, V>;
   readonly #flights = new SingleFlight<K, V | undefined>();
@@ -59,13 +64,24 @@ export class TtlCache<K = unknown, V = unknown> {
    * reads skip the clock: on a cache without TTLs that call is a large share of a `get`.
    */
   #timed: boolean;
+  /** The native engine sizes entries by their bytes (`maxSize` without `sizeCalculation`). */
+  readonly #measured: boolean;
 
   constructor(options: TtlCacheOptions<K, V>) {
     this.#o = resolveOptions(options);
     this.#timed = this.#o.ttl > 0;
-    const resolution = resolveCacheEngine(this.#o.engine);
+    const resolution = resolveCacheEngine(this.#o.engine, this.#o);
     if (resolution.error) throw resolution.error;
     this.engine = resolution.engine;
+    this.engineReason = resolution.reason;
+    const measureSizes = this.#o.maxSize > 0 && !this.#o.sizeCalculation;
+    if (measureSizes && this.engine === 'js') {
+      throw new TypeError(
+        'maxSize needs sizeCalculation on the js engine: a function (value, key) => size in ' +
+          `the units of maxSize (only the native engine measures bytes itself; ${resolution.reason})`,
+      );
+    }
+    this.#measured = measureSizes;
     const policy: StorePolicy = {
       max: this.#o.max,
       maxSize: this.#o.maxSize,
@@ -74,6 +90,8 @@ export class TtlCache<K = unknown, V = unknown> {
       updateAgeOnHas: this.#o.updateAgeOnHas,
       noDeleteOnStaleGet: this.#o.noDeleteOnStaleGet,
       trackRemovals: this.#o.dispose !== undefined,
+      measureSizes,
+      maxEntrySize: measureSizes ? this.#o.maxEntrySize : 0,
     };
     this.#store =
       this.engine === 'native'
@@ -282,7 +300,7 @@ export class TtlCache<K = unknown, V = unknown> {
     }
     const size = this.#sizeOf(key, value, givenSize);
     this.#flights.forget(key);
-    if (this.#o.maxEntrySize > 0 && size > this.#o.maxEntrySize) {
+    if (!this.#measured && this.#o.maxEntrySize > 0 && size > this.#o.maxEntrySize) {
       // Refused, and the old value goes too: a caller who set a new value must not read the old one.
       this.delete(key);
       return this;
@@ -294,7 +312,8 @@ export class TtlCache<K = unknown, V = unknown> {
   }
 
   #sizeOf(key: K, value: V, given: number | undefined): number {
-    if (this.#o.maxSize === 0) return 0;
+    // Measured sizes are the engine's to take: a size given here would not bound memory.
+    if (this.#o.maxSize === 0 || this.#measured) return 0;
     const size = given ?? this.#o.sizeCalculation!(value, key);
     if (typeof size !== 'number' || !Number.isFinite(size) || size <= 0) {
       const source = given === undefined ? 'sizeCalculation returned' : 'size must be';

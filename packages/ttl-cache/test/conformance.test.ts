@@ -390,7 +390,7 @@ describe('TtlCache options', () => {
     [{ max: 0 }, /max must be a positive integer; got 0/],
     [{ max: 1.5 }, /max must be a positive integer/],
     [{ ttl: -1 }, /ttl must be a finite number/],
-    [{ maxSize: 10 }, /maxSize needs sizeCalculation/],
+    [{ maxSize: 10, engine: 'js' }, /maxSize needs sizeCalculation on the js engine/],
     [
       { maxSize: 10, sizeCalculation: () => 1, maxEntrySize: 20 },
       /maxEntrySize \(20\) must not exceed/,

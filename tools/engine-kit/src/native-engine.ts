@@ -12,10 +12,14 @@ import {
 export interface NativeEngine<B> {
   /** The binding, or why there is none; the `.node` file is opened on the first call only. */
   load(): NativeLoad<B>;
-  /** The engine an instance runs for its `engine` option; loads the binary only if the answer needs it. */
-  resolve(requested: EngineOption): Resolution;
-  /** What `engineInfo()` reports for the package. */
-  info(): EngineInfo;
+  /**
+   * The engine an instance runs for its `engine` option; loads the binary only if the
+   * answer needs it. `auto` is the package's rule unless the instance's options call for
+   * another choice.
+   */
+  resolve(requested: EngineOption, auto?: AutoChoice): Resolution;
+  /** What `engineInfo()` reports for the package, or for one set of options' `auto`. */
+  info(auto?: AutoChoice): EngineInfo;
 }
 
 /**
@@ -30,7 +34,7 @@ export function nativeEngine<B>(spec: NativeSpec & { auto: AutoChoice }): Native
   };
   return {
     load,
-    resolve: (requested) => chooseEngine(spec.packageName, requested, load, spec.auto),
-    info: () => describeEngine(spec.packageName, load, spec.auto),
+    resolve: (requested, auto = spec.auto) => chooseEngine(spec.packageName, requested, load, auto),
+    info: (auto = spec.auto) => describeEngine(spec.packageName, load, auto),
   };
 }

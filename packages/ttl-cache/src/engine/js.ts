@@ -118,7 +118,7 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
     return ttl === 0 ? Number.POSITIVE_INFINITY : Math.max(0, ttl - (now - this.#starts[i]!));
   }
 
-  set(key: K, value: V, size: number, ttl: number, now: number): void {
+  set(key: K, value: V, size: number, ttl: number, now: number): boolean {
     this.#sets++;
     let i = this.#index.get(key);
     if (i !== undefined) {
@@ -144,6 +144,7 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
     this.#ttls[i] = ttl;
     if (ttl > 0) this.#anyTtl = true;
     this.#evictOverBounds();
+    return true;
   }
 
   delete(key: K): boolean {

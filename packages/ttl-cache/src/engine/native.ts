@@ -49,23 +49,22 @@ export class NativeStoreEngine<K, V> implements StoreEngine<K, V> {
     return this.#b.storeHas(this.#h, nativeKey(key), now);
   }
 
-  set(key: K, value: V, size: number, ttl: number, now: number): void {
+  set(key: K, value: V, size: number, ttl: number, now: number): boolean {
     const k = nativeKey(key);
     // Strings cross as UTF-8, which cannot hold a lone surrogate: those go through the
     // serializer, so every JavaScript string reads back exactly as it was stored.
     if ((typeof value === 'string' && value.isWellFormed()) || Buffer.isBuffer(value)) {
-      this.#b.storeSet(this.#h, k, value, false, size, ttl, now);
-    } else {
-      this.#b.storeSet(
-        this.#h,
-        k,
-        asBuffer(this.#serializer.serialize(value)),
-        true,
-        size,
-        ttl,
-        now,
-      );
+      return this.#b.storeSet(this.#h, k, value, false, size, ttl, now);
     }
+    return this.#b.storeSet(
+      this.#h,
+      k,
+      asBuffer(this.#serializer.serialize(value)),
+      true,
+      size,
+      ttl,
+      now,
+    );
   }
 
   delete(key: K): boolean {

@@ -13,6 +13,10 @@ export interface StorePolicy {
   noDeleteOnStaleGet: boolean;
   /** Keep removed entries for `takeRemoved`, which feeds `dispose`. */
   trackRemovals: boolean;
+  /** Native only: size each entry by its bytes in the store; `set` ignores its `size`. */
+  measureSizes: boolean;
+  /** With `measureSizes`: the engine refuses entries measured above this; 0 for none. */
+  maxEntrySize: number;
 }
 
 /** What each engine counts; `stats()` reports these with the cache's own figures. */
@@ -58,8 +62,11 @@ export interface StoreEngine<K, V> {
   get(key: K, now: number): V | undefined;
   peek(key: K, now: number, includeStale: boolean): V | undefined;
   has(key: K, now: number): boolean;
-  /** Stores `value`; the caller has already refused sizes above `maxEntrySize`. */
-  set(key: K, value: V, size: number, ttl: number, now: number): void;
+  /**
+   * Stores `value`; the caller has already refused given sizes above `maxEntrySize`. False
+   * when a measured size was above it: nothing is stored and the key's old value is gone.
+   */
+  set(key: K, value: V, size: number, ttl: number, now: number): boolean;
   delete(key: K): boolean;
   clear(): void;
   remainingTtl(key: K, now: number): number;
