@@ -70,10 +70,10 @@ export default defineBench({
     'large-heap': {
       kind: 'memory',
       description:
-        '1M entries of 100-byte values (50k quick), then 90/10 get/set load: memory held and GC pauses under load. ' +
+        '5M entries of 100-byte values (50k quick), then 90/10 get/set load: memory held and GC pauses under load. ' +
         'RSS growth per entry counts what native memory holds off the V8 heap too.',
       setup(contestant, { quick }) {
-        const n = quick ? 50_000 : 1_000_000;
+        const n = quick ? 50_000 : 5_000_000;
         const cache = makeCache(contestant, { max: n });
         for (let i = 0; i < n; i++) cache.set(`key:${i}`, valueFor(i));
         const order = randomInts(1 << 16, n, 7);

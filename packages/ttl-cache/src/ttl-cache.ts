@@ -1,10 +1,8 @@
 import type { EngineName } from '@bulwark/engine-kit';
 import { untilAborted } from './abort.js';
-import { JsStore } from './engine/js.js';
-import { NativeStoreEngine } from './engine/native.js';
-import type { StoreEngine, StorePolicy } from './engine/types.js';
-import { nativeBinding, resolveCacheEngine } from './native-binding.js';
-import { duration, type ResolvedOptions, resolveOptions, type TtlCacheOptions } from './options.js';
+import { WithCacheCore } from './cache-core.js';
+import type { StoreEngine } from './engine/types.js';
+import { duration, type ResolvedOptions, type TtlCacheOptions } from './options.js';
 import { SingleFlight } from './single-flight.js';
 import type { CacheStats } from './stats.js';
 import { Sweeper } from './sweeper.js';
@@ -45,13 +43,13 @@ export type Loader<K, V> = (key: K) => V | undefined | Promise<V | undefined>;
  * engine that `engine` selects. Both engines behave identically; see the README for what
  * each costs.
  */
-export class TtlCache<K = unknown, V = unknown> {
+export class TtlCache<K = unknown, V = unknown> extends WithCacheCore<K, V> {
   /** The engine this instance runs. */
-  readonly engine: EngineName;
+  readonly engine: EngineName = this.core.engine;
   /** Why it runs that engine: the option, `BULWARK_ENGINE`, or what `auto` saw. */
-  readonly engineReason: string;
-  readonly #o: ResolvedOptions<K, V>;
-  readonly #store: StoreEngine<K, V>;
+  readonly engineReason: string = this.core.engineReason;
+  readonly #o: ResolvedOptions<K, V> = this.core.options;
+  readonly #store: StoreEngine<K, V> = this.core.store;
   readonly #flights = new SingleFlight<K, V | undefined>();
   readonly #sweeper: Sweeper | undefined;
   #loads = 0;
@@ -63,40 +61,14 @@ export class TtlCache<K = unknown, V = unknown> {
    * Whether any entry may carry a TTL. Until one does, time cannot change any answer, so
    * reads skip the clock: on a cache without TTLs that call is a large share of a `get`.
    */
-  #timed: boolean;
-  /** The native engine sizes entries by their bytes (`maxSize` without `sizeCalculation`). */
-  readonly #measured: boolean;
+  #timed = this.core.options.ttl > 0;
+  // Read on every call: kept as own fields, one load each, rather than through #o.
+  readonly #clock = this.core.options.clock;
+  readonly #dispose = this.core.options.dispose;
+  readonly #measured = this.core.measured;
 
   constructor(options: TtlCacheOptions<K, V>) {
-    this.#o = resolveOptions(options);
-    this.#timed = this.#o.ttl > 0;
-    const resolution = resolveCacheEngine(this.#o.engine, this.#o);
-    if (resolution.error) throw resolution.error;
-    this.engine = resolution.engine;
-    this.engineReason = resolution.reason;
-    const measureSizes = this.#o.maxSize > 0 && !this.#o.sizeCalculation;
-    if (measureSizes && this.engine === 'js') {
-      throw new TypeError(
-        'maxSize needs sizeCalculation on the js engine: a function (value, key) => size in ' +
-          `the units of maxSize (only the native engine measures bytes itself; ${resolution.reason})`,
-      );
-    }
-    this.#measured = measureSizes;
-    const policy: StorePolicy = {
-      max: this.#o.max,
-      maxSize: this.#o.maxSize,
-      allowStale: this.#o.allowStale,
-      updateAgeOnGet: this.#o.updateAgeOnGet,
-      updateAgeOnHas: this.#o.updateAgeOnHas,
-      noDeleteOnStaleGet: this.#o.noDeleteOnStaleGet,
-      trackRemovals: this.#o.dispose !== undefined,
-      measureSizes,
-      maxEntrySize: measureSizes ? this.#o.maxEntrySize : 0,
-    };
-    this.#store =
-      this.engine === 'native'
-        ? new NativeStoreEngine(nativeBinding().binding!, policy, this.#o.serializer)
-        : new JsStore(policy);
+    super(options);
     if (this.#o.ttlAutopurge) {
       this.#sweeper = new Sweeper(this.#o.clock, (now) => {
         this.#store.purgeStale(now);
@@ -126,7 +98,7 @@ export class TtlCache<K = unknown, V = unknown> {
 
   get(key: K): V | undefined {
     const value = this.#store.get(key, this.#now());
-    this.#flushRemovals();
+    if (this.#dispose !== undefined) this.#flushRemovals();
     return value;
   }
 
@@ -290,7 +262,7 @@ export class TtlCache<K = unknown, V = unknown> {
   }
 
   #now(): number {
-    return this.#timed ? this.#o.clock.now() : 0;
+    return this.#timed ? this.#clock.now() : 0;
   }
 
   #setAt(key: K, value: V, ttl: number, givenSize: number | undefined, start: number): this {
@@ -338,7 +310,7 @@ export class TtlCache<K = unknown, V = unknown> {
 
   /** Hands removed entries to `dispose`, all of them, before rethrowing its first error. */
   #flushRemovals(): void {
-    const dispose = this.#o.dispose;
+    const dispose = this.#dispose;
     if (!dispose) return;
     let failure: { error: unknown } | undefined;
     for (const r of this.#store.takeRemoved()) {

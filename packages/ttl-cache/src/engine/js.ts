@@ -2,6 +2,25 @@ import type { Removal, StoreCounters, StoredEntry, StoreEngine, StorePolicy } fr
 
 const NIL = -1;
 const INITIAL_SLOTS = 16;
+/**
+ * Up to this `max`, the slot arrays are made at full length up front and never replaced:
+ * V8 optimizes reads of a field that is written once, by its initializer, better than one
+ * written again (even by the constructor): measured here, 10-15% of a `get`. The memory is
+ * untouched (so not resident) until slots are used. Above it, arrays grow by doubling.
+ */
+const PREALLOCATE_UP_TO = 1 << 24;
+
+function initialSlots(policy: StorePolicy): number {
+  return policy.max > 0 && policy.max <= PREALLOCATE_UP_TO ? policy.max : INITIAL_SLOTS;
+}
+
+/**
+ * Holds the policy before `JsStore`'s field initializers run (a subclass's run right after
+ * `super()`), so that they can size the slot arrays from it.
+ */
+class WithPolicy {
+  constructor(protected readonly policy: StorePolicy) {}
+}
 
 /**
  * The reference engine: a `Map` from key to slot index, and parallel arrays for the slots
@@ -9,17 +28,16 @@ const INITIAL_SLOTS = 16;
  * the entries out of per-entry objects, which is what makes lru-cache fast; this engine
  * does the same and follows `crates/ttl-cache/src/store.rs` rule for rule.
  */
-export class JsStore<K, V> implements StoreEngine<K, V> {
-  readonly #policy: StorePolicy;
+export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
   #index = new Map<K, number>();
   #keys: (K | undefined)[] = [];
   #values: (V | undefined)[] = [];
-  // Per-slot numbers in typed arrays: unboxed, and grown by doubling as slots are added.
-  #sizes = new Float64Array(INITIAL_SLOTS);
-  #starts = new Float64Array(INITIAL_SLOTS);
-  #ttls = new Float64Array(INITIAL_SLOTS);
-  #prev = new Int32Array(INITIAL_SLOTS);
-  #next = new Int32Array(INITIAL_SLOTS);
+  // Per-slot numbers in typed arrays: unboxed; see PREALLOCATE_UP_TO for their length.
+  #sizes = new Float64Array(initialSlots(this.policy));
+  #starts = new Float64Array(initialSlots(this.policy));
+  #ttls = new Float64Array(initialSlots(this.policy));
+  #prev = new Int32Array(initialSlots(this.policy));
+  #next = new Int32Array(initialSlots(this.policy));
   #free: number[] = [];
   #head = NIL;
   #tail = NIL;
@@ -36,9 +54,9 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
   #evictions = 0;
   #expirations = 0;
 
-  constructor(policy: StorePolicy) {
-    this.#policy = policy;
-  }
+  // The policy's flags that reads test, as own fields: one load each on the hot path.
+  readonly #updateAgeOnGet = this.policy.updateAgeOnGet;
+  readonly #trackRemovals = this.policy.trackRemovals;
 
   get size(): number {
     return this.#index.size;
@@ -72,28 +90,33 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
     return ttl > 0 && now - this.#starts[i]! >= ttl;
   }
 
+  // The hit path is kept to a few lines so that V8 inlines it into `TtlCache.get`; the
+  // rarer paths are methods of their own.
   get(key: K, now: number): V | undefined {
     const i = this.#index.get(key);
     if (i === undefined) {
       this.#misses++;
       return undefined;
     }
-    if (this.#isStale(i, now)) {
-      const value = this.#values[i];
-      let result: V | undefined;
-      if (this.#policy.allowStale) {
-        this.#staleHits++;
-        result = value;
-      } else {
-        this.#misses++;
-      }
-      if (!this.#policy.noDeleteOnStaleGet) this.#remove(i, 'expire');
-      return result;
-    }
+    if (this.#anyTtl && this.#isStale(i, now)) return this.#getStale(i);
     this.#hits++;
-    if (this.#policy.updateAgeOnGet) this.#starts[i] = now;
-    this.#moveToHead(i);
+    if (this.#updateAgeOnGet) this.#starts[i] = now;
+    if (this.#head !== i) this.#moveToHead(i);
     return this.#values[i];
+  }
+
+  /** A read that found a stale entry: served once under `allowStale`, deleted unless told not to. */
+  #getStale(i: number): V | undefined {
+    const value = this.#values[i];
+    let result: V | undefined;
+    if (this.policy.allowStale) {
+      this.#staleHits++;
+      result = value;
+    } else {
+      this.#misses++;
+    }
+    if (!this.policy.noDeleteOnStaleGet) this.#remove(i, 'expire');
+    return result;
   }
 
   peek(key: K, now: number, includeStale: boolean): V | undefined {
@@ -105,7 +128,7 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
   has(key: K, now: number): boolean {
     const i = this.#index.get(key);
     if (i === undefined || this.#isStale(i, now)) return false;
-    if (this.#policy.updateAgeOnHas) this.#starts[i] = now;
+    if (this.policy.updateAgeOnHas) this.#starts[i] = now;
     return true;
   }
 
@@ -124,14 +147,14 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
     if (i !== undefined) {
       const old = this.#values[i] as V;
       // Storing the same value again is not a removal: `dispose` must not see it.
-      if (this.#policy.trackRemovals && old !== value) {
+      if (this.#trackRemovals && old !== value) {
         this.#removed.push({ key, value: old, reason: 'set' });
       }
       this.#calculatedSize += size - this.#sizes[i]!;
       this.#moveToHead(i);
     } else {
       // A full cache gives up its least recently used entry first and reuses that slot.
-      if (this.#policy.max > 0 && this.#index.size >= this.#policy.max) this.#evictTail();
+      if (this.policy.max > 0 && this.#index.size >= this.policy.max) this.#evictTail();
       i = this.#free.length > 0 ? this.#free.pop()! : this.#newSlot();
       this.#index.set(key, i);
       this.#keys[i] = key;
@@ -156,7 +179,7 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
   }
 
   clear(): void {
-    if (this.#policy.trackRemovals) {
+    if (this.#trackRemovals) {
       for (let i = this.#head; i !== NIL; i = this.#next[i]!) {
         this.#removed.push({
           key: this.#keys[i] as K,
@@ -166,14 +189,18 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
       }
     }
     this.#index.clear();
-    this.#keys = [];
-    this.#values = [];
-    this.#sizes = new Float64Array(INITIAL_SLOTS);
-    this.#starts = new Float64Array(INITIAL_SLOTS);
-    this.#ttls = new Float64Array(INITIAL_SLOTS);
-    this.#prev = new Int32Array(INITIAL_SLOTS);
-    this.#next = new Int32Array(INITIAL_SLOTS);
-    this.#free = [];
+    // Emptied in place rather than replaced, so the fields stay constants (see above).
+    this.#keys.length = 0;
+    this.#values.length = 0;
+    this.#free.length = 0;
+    if (this.#prev.length > initialSlots(this.policy)) {
+      // Only grown arrays are replaced: a cleared cache gives back its high-water mark.
+      this.#sizes = new Float64Array(INITIAL_SLOTS);
+      this.#starts = new Float64Array(INITIAL_SLOTS);
+      this.#ttls = new Float64Array(INITIAL_SLOTS);
+      this.#prev = new Int32Array(INITIAL_SLOTS);
+      this.#next = new Int32Array(INITIAL_SLOTS);
+    }
     this.#head = NIL;
     this.#tail = NIL;
     this.#calculatedSize = 0;
@@ -213,7 +240,7 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
   entries(now: number): StoredEntry<K, V>[] {
     const out: StoredEntry<K, V>[] = [];
     for (let i = this.#head; i !== NIL; i = this.#next[i]!) {
-      if (!this.#policy.allowStale && this.#isStale(i, now)) continue;
+      if (!this.policy.allowStale && this.#isStale(i, now)) continue;
       const ttl = this.#ttls[i]!;
       out.push({
         key: this.#keys[i] as K,
@@ -248,7 +275,7 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
   }
 
   #evictOverBounds(): void {
-    const { max, maxSize } = this.#policy;
+    const { max, maxSize } = this.policy;
     while (
       this.#tail !== NIL &&
       ((max > 0 && this.size > max) || (maxSize > 0 && this.#calculatedSize > maxSize))
@@ -273,7 +300,7 @@ export class JsStore<K, V> implements StoreEngine<K, V> {
     this.#keys[i] = undefined;
     this.#values[i] = undefined;
     this.#free.push(i);
-    if (this.#policy.trackRemovals) this.#removed.push({ key, value, reason });
+    if (this.#trackRemovals) this.#removed.push({ key, value, reason });
   }
 
   #unlink(i: number): void {
