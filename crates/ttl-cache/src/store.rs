@@ -319,31 +319,35 @@ impl Store {
     fn replace(&mut self, old: u32, fields: &Fields<'_>, units: u32) -> Result<u32, ArenaFull> {
         let record = Record::new(self.arena.bytes(old));
         let old_units = arena::units_for(record.encoded_len());
-        self.calculated_size -= self.entry_size(record);
+        let old_size = self.entry_size(record);
+        let (prev, next) = (record.prev(), record.next());
         // Storing the same value again is not a removal: `dispose` must not see it.
-        if self.policy.track_removals
-            && !(record.tag() == fields.tag && record.value() == fields.value)
-        {
-            self.removed.push(Removed {
+        let displaced = (self.policy.track_removals
+            && !(record.tag() == fields.tag && record.value() == fields.value))
+            .then(|| Removed {
                 key: fields.key.into(),
                 tag: record.tag(),
                 value: record.value().into(),
                 reason: Reason::Set,
             });
-        }
-        if arena::block_bytes(units) == arena::block_bytes(old_units) {
-            fields.write(self.arena.bytes_mut(old));
-            return Ok(old);
-        }
-        let (prev, next) = (record.prev(), record.next());
-        let at = self.arena.alloc(units)?;
+        let in_place = arena::block_bytes(units) == arena::block_bytes(old_units);
+        // The one step that can fail comes first, so a failure leaves the entry as it was.
+        let at = if in_place {
+            old
+        } else {
+            self.arena.alloc(units)?
+        };
+        self.removed.extend(displaced);
+        self.calculated_size -= old_size;
         fields.write(self.arena.bytes_mut(at));
-        self.link(prev, at, next);
-        let hash = self.hash(fields.key);
-        if let Some(slot) = self.table.find_mut(hash, |&l| l == old) {
-            *slot = at;
+        if !in_place {
+            self.link(prev, at, next);
+            let hash = self.hash(fields.key);
+            if let Some(slot) = self.table.find_mut(hash, |&l| l == old) {
+                *slot = at;
+            }
+            self.arena.free(old, old_units);
         }
-        self.arena.free(old, old_units);
         Ok(at)
     }
 

@@ -2,7 +2,11 @@ import type { Clock } from './clock.js';
 
 /** setTimeout clamps longer delays to 1 ms; longer waits are taken in steps of this. */
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
-/** A sweep scans every entry, so sweeps are at least this far apart (or one TTL, if shorter). */
+/**
+ * Sweeps are at least this far apart (or one TTL, if shorter): a sweep costs what it
+ * removes (both engines index entries by expiry), and the interval batches removals so a
+ * cache whose entries expire one by one is not swept once per entry.
+ */
 const MIN_SWEEP_INTERVAL = 1000;
 
 /**

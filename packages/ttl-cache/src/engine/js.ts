@@ -1,3 +1,4 @@
+import { TtlHeap } from './ttl-heap.js';
 import type { Removal, StoreCounters, StoredEntry, StoreEngine, StorePolicy } from './types.js';
 
 const NIL = -1;
@@ -54,6 +55,10 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
   #evictions = 0;
   #expirations = 0;
 
+  /** Which slot goes stale next; a freed slot's TTL is zeroed, which retires its items. */
+  readonly #ttlHeap = new TtlHeap();
+  readonly #isCurrent = (expiry: number, i: number): boolean =>
+    this.#ttls[i]! > 0 && this.#starts[i]! + this.#ttls[i]! === expiry;
   // The policy's flags that reads test, as own fields: one load each on the hot path.
   readonly #updateAgeOnGet = this.policy.updateAgeOnGet;
   readonly #trackRemovals = this.policy.trackRemovals;
@@ -100,7 +105,7 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
     }
     if (this.#anyTtl && this.#isStale(i, now)) return this.#getStale(i);
     this.#hits++;
-    if (this.#updateAgeOnGet) this.#starts[i] = now;
+    if (this.#updateAgeOnGet) this.#restart(i, now);
     if (this.#head !== i) this.#moveToHead(i);
     return this.#values[i];
   }
@@ -128,7 +133,7 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
   has(key: K, now: number): boolean {
     const i = this.#index.get(key);
     if (i === undefined || this.#isStale(i, now)) return false;
-    if (this.policy.updateAgeOnHas) this.#starts[i] = now;
+    if (this.policy.updateAgeOnHas) this.#restart(i, now);
     return true;
   }
 
@@ -165,7 +170,10 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
     this.#sizes[i] = size;
     this.#starts[i] = now;
     this.#ttls[i] = ttl;
-    if (ttl > 0) this.#anyTtl = true;
+    if (ttl > 0) {
+      this.#anyTtl = true;
+      this.#indexExpiry(i);
+    }
     this.#evictOverBounds();
     return true;
   }
@@ -189,6 +197,7 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
       }
     }
     this.#index.clear();
+    this.#ttlHeap.clear();
     // Emptied in place rather than replaced, so the fields stay constants (see above).
     this.#keys.length = 0;
     this.#values.length = 0;
@@ -206,26 +215,46 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
     this.#calculatedSize = 0;
   }
 
+  /** Removes stale entries, earliest expiry first: costs what it removes, not the cache. */
   purgeStale(now: number): number {
+    // The heap orders by start + ttl, while staleness is now - start >= ttl; rounding can
+    // put the two a few ulps apart, so look a little past `now` and let the exact test
+    // decide, putting back what is not stale yet.
+    const slack = 8 * Number.EPSILON * Math.max(1, Math.abs(now));
+    const heap = this.#ttlHeap;
+    const notYet: number[] = [];
     let purged = 0;
-    for (let i = this.#tail; i !== NIL; ) {
-      const prev = this.#prev[i]!;
+    for (;;) {
+      const i = heap.firstCurrent(this.#isCurrent);
+      const expiry = heap.topExpiry();
+      if (i < 0 || expiry > now + slack) break;
+      heap.pop();
       if (this.#isStale(i, now)) {
         this.#remove(i, 'expire');
         purged++;
+      } else {
+        notYet.push(expiry, i);
       }
-      i = prev;
     }
+    for (let k = 0; k < notYet.length; k += 2) heap.push(notYet[k]!, notYet[k + 1]!);
     return purged;
   }
 
   earliestExpiry(): number {
-    let earliest = Number.POSITIVE_INFINITY;
-    for (let i = this.#head; i !== NIL; i = this.#next[i]!) {
-      const ttl = this.#ttls[i]!;
-      if (ttl > 0) earliest = Math.min(earliest, this.#starts[i]! + ttl);
-    }
-    return earliest;
+    return this.#ttlHeap.firstCurrent(this.#isCurrent) < 0
+      ? Number.POSITIVE_INFINITY
+      : this.#ttlHeap.topExpiry();
+  }
+
+  /** Starts the TTL of slot `i` again from `now`. */
+  #restart(i: number, now: number): void {
+    this.#starts[i] = now;
+    if (this.#ttls[i]! > 0) this.#indexExpiry(i);
+  }
+
+  #indexExpiry(i: number): void {
+    this.#ttlHeap.push(this.#starts[i]! + this.#ttls[i]!, i);
+    this.#ttlHeap.compactIfNeeded(this.#index.size, this.#isCurrent);
   }
 
   shrinkTo(maxEntries: number, maxSize: number): number {
@@ -296,6 +325,7 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
     this.#index.delete(key);
     this.#unlink(i);
     this.#calculatedSize -= this.#sizes[i]!;
+    this.#ttls[i] = 0;
     // Drop the references so the GC can take key and value while the slot waits for reuse.
     this.#keys[i] = undefined;
     this.#values[i] = undefined;
