@@ -280,9 +280,16 @@ impl Store {
         }
         self.counters.sets += 1.0;
         let units = arena::units_for(encoded_len);
+        let mut indexed_expiry = None;
         let at = match self.find(key) {
             Some(old) => {
+                let before = Record::new(self.arena.bytes(old)).timing();
                 let at = self.replace(old, &fields, units)?;
+                // Set again in place with the same expiry (same clock reading): its item in
+                // the TTL index still names it.
+                if at == old {
+                    indexed_expiry = before.map(|t| t.expiry());
+                }
                 self.calculated_size += size;
                 self.move_to_head(at);
                 at
@@ -307,7 +314,9 @@ impl Store {
             }
         };
         if let Some(timing) = timing {
-            self.index_expiry(at, timing);
+            if indexed_expiry != Some(timing.expiry()) {
+                self.index_expiry(at, timing);
+            }
         }
         self.evict_over_bounds();
         Ok(true)
@@ -456,6 +465,10 @@ impl Store {
 
     /// Starts the entry's TTL again from `now`.
     fn restart(&mut self, at: u32, ttl: f64, now: f64) {
+        // Within one clock reading the expiry does not move, and its index item stands.
+        if Record::new(self.arena.bytes(at)).timing().map(|t| t.start) == Some(now) {
+            return;
+        }
         record::set_start(self.arena.bytes_mut(at), now);
         self.index_expiry(at, Timing { start: now, ttl });
     }

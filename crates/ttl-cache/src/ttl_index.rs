@@ -7,7 +7,7 @@
 //! is rebuilt from its current items when dropped ones outnumber live entries.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashSet};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Due {
@@ -62,11 +62,15 @@ impl TtlIndex {
         self.heap.clear();
     }
 
-    /// Drops out-of-date items once they outnumber `live` (plus slack), so the heap stays
-    /// within a small multiple of the entries it indexes.
+    /// Drops out-of-date items once they outnumber `live` (plus slack), and repeats of one
+    /// location's item: an entry set twice within one clock reading (time stands still
+    /// through synchronous JavaScript) has two current items, and a heap of repeats would
+    /// never shrink. After this the heap holds at most one item per live entry.
     pub fn compact_if_needed(&mut self, live: usize, is_current: impl Fn(Due) -> bool) {
         if self.heap.len() > 2 * live + 1024 {
-            self.heap.retain(|&due| is_current(due));
+            let mut kept = HashSet::with_capacity(live);
+            self.heap
+                .retain(|&due| is_current(due) && kept.insert(due.location));
         }
     }
 
@@ -93,6 +97,16 @@ mod tests {
             "an item that is no longer current is dropped on the way"
         );
         assert_eq!(index.len(), 2);
+    }
+
+    #[test]
+    fn compaction_keeps_one_item_per_location() {
+        let mut index = TtlIndex::default();
+        for _ in 0..3000 {
+            index.push(5.0, 1);
+        }
+        index.compact_if_needed(1, |_| true);
+        assert_eq!(index.len(), 1);
     }
 
     #[test]

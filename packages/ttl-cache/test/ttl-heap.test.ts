@@ -30,6 +30,13 @@ describe('TtlHeap', () => {
     expect(heap.length).toBe(2);
   });
 
+  it('compacts repeats of one slot to one item (a slot set many times at one clock reading)', () => {
+    const heap = new TtlHeap();
+    for (let i = 0; i < 3000; i++) heap.push(5, 1);
+    heap.compactIfNeeded(1, () => true);
+    expect(heap.length).toBe(1);
+  });
+
   it('compacts to the current items once stale ones outnumber the live entries', () => {
     const heap = new TtlHeap();
     for (let i = 0; i < 5000; i++) heap.push(i, i);

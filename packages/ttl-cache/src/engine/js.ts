@@ -149,7 +149,9 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
   set(key: K, value: V, size: number, ttl: number, now: number): boolean {
     this.#sets++;
     let i = this.#index.get(key);
+    let expiryBefore = Number.NaN;
     if (i !== undefined) {
+      if (this.#ttls[i]! > 0) expiryBefore = this.#starts[i]! + this.#ttls[i]!;
       const old = this.#values[i] as V;
       // Storing the same value again is not a removal: `dispose` must not see it.
       if (this.#trackRemovals && old !== value) {
@@ -172,7 +174,8 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
     this.#ttls[i] = ttl;
     if (ttl > 0) {
       this.#anyTtl = true;
-      this.#indexExpiry(i);
+      // An entry set again with the same expiry (same clock reading) keeps its heap item.
+      if (now + ttl !== expiryBefore) this.#indexExpiry(i);
     }
     this.#evictOverBounds();
     return true;
@@ -248,6 +251,8 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
 
   /** Starts the TTL of slot `i` again from `now`. */
   #restart(i: number, now: number): void {
+    // Within one clock reading the expiry does not move, and its heap item stands.
+    if (this.#starts[i] === now) return;
     this.#starts[i] = now;
     if (this.#ttls[i]! > 0) this.#indexExpiry(i);
   }

@@ -72,14 +72,24 @@ export class TtlHeap {
     this.#length = 0;
   }
 
-  /** Drops out-of-date items once they outnumber `live` (plus slack). */
+  /**
+   * Drops out-of-date items once they outnumber `live` (plus slack), and repeats of one
+   * slot's item: a slot set twice within one clock reading (time stands still through
+   * synchronous code) has two current items, and a heap of repeats would never shrink.
+   * After this the heap holds at most one item per live entry.
+   */
   compactIfNeeded(live: number, isCurrent: (expiry: number, slot: number) => boolean): void {
     if (this.#length <= 2 * live + 1024) return;
     const expiries = this.#expiries.slice(0, this.#length);
     const slots = this.#slots.slice(0, this.#length);
+    const kept = new Set<number>();
     this.#length = 0;
     for (let i = 0; i < expiries.length; i++) {
-      if (isCurrent(expiries[i]!, slots[i]!)) this.push(expiries[i]!, slots[i]!);
+      const slot = slots[i]!;
+      if (!kept.has(slot) && isCurrent(expiries[i]!, slot)) {
+        kept.add(slot);
+        this.push(expiries[i]!, slot);
+      }
     }
   }
 
