@@ -40,6 +40,22 @@ async function makeLimiter(contestant) {
   return { consume: (key) => limiter.consume(key), close: () => redis.disconnect() };
 }
 
+/** A run: CALLERS consumes issued at once, over KEYS keys in turn. */
+async function wave(contestant) {
+  const limiter = await makeLimiter(contestant);
+  let cursor = 0;
+  return {
+    limiter,
+    run: () =>
+      Promise.all(
+        Array.from({ length: CALLERS }, () => {
+          cursor = (cursor + 1) % KEYS;
+          return limiter.consume(`user:${cursor}`);
+        }),
+      ),
+  };
+}
+
 export default defineBench({
   package: 'rate-limiter-redis',
   title: '@bulwark/rate-limiter: Redis store',
@@ -54,19 +70,16 @@ export default defineBench({
     'consume-200-callers': {
       description: `\`consume\` on Redis, ${CALLERS} callers at once over ${KEYS.toLocaleString('en')} keys; one Redis on loopback. rate-limiter-flexible: RateLimiterRedis (a fixed window).`,
       async setup(contestant) {
-        const limiter = await makeLimiter(contestant);
-        let cursor = 0;
-        return {
-          ops: CALLERS,
-          run: () =>
-            Promise.all(
-              Array.from({ length: CALLERS }, () => {
-                cursor = (cursor + 1) % KEYS;
-                return limiter.consume(`user:${cursor}`);
-              }),
-            ),
-          teardown: () => limiter.close(),
-        };
+        const { limiter, run } = await wave(contestant);
+        return { ops: CALLERS, run, teardown: () => limiter.close() };
+      },
+    },
+    'slowest-of-200': {
+      description: `The same waves of ${CALLERS} callers, timed per wave: p50 and p99 of the time until the last caller of a wave has its answer, so an upper bound on every caller's latency.`,
+      latency: true,
+      async setup(contestant) {
+        const { limiter, run } = await wave(contestant);
+        return { ops: 1, run, teardown: () => limiter.close() };
       },
     },
   },

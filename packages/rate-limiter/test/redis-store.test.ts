@@ -109,6 +109,51 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     expect((await scriptCalls()) - before).toBeLessThanOrEqual(50 + 3 + (900 - (500 - 3 * 9)));
   });
 
+  it('consumes issued together go to Redis as one script call per hash slot, decided in order', async () => {
+    const keys = 50;
+    const options = { algorithm: 'fixed-window', limit: 3, windowMs: LONG_WINDOW } as const;
+    // Load the script on every node that holds one of the keys' slots (a key's slot is its
+    // hash tag's, whatever the prefix), so that no NOSCRIPT retry is counted below.
+    const warmUp = new RateLimiter({ ...options, store: await store() });
+    await Promise.all(Array.from({ length: keys }, (_, k) => warmUp.consume(`user:${k}`)));
+    const limiter = new RateLimiter({ ...options, store: await store() });
+    const before = await scriptCalls();
+    const results = await Promise.all(
+      Array.from({ length: 4 * keys }, (_, i) => limiter.consume(`user:${i % keys}`)),
+    );
+    const calls = (await scriptCalls()) - before;
+    // Per key, its four consumes in the order they were issued: the first three admitted.
+    for (let k = 0; k < keys; k++) {
+      const mine = results.filter((_, i) => i % keys === k).map((r) => r.allowed);
+      expect(mine).toEqual([true, true, true, false]);
+    }
+    // 200 consumes: two calls of at most 128 on one Redis; on a Cluster one per slot.
+    expect(calls).toBeLessThanOrEqual(backend.cluster ? keys : 2);
+  });
+
+  it('a key lives in Redis at least until its state is a new key’s again, and at most about twice that', async () => {
+    const prefix = `life-${process.pid}-${++prefixes}:`;
+    const limiter = new RateLimiter({
+      algorithm: 'gcra',
+      rate: 1,
+      intervalMs: 10_000,
+      burst: 3,
+      store: await store({ prefix }),
+    });
+    const reader = backend.client();
+    clients.push(reader);
+    await eventually(() => reader.status === 'ready', 15_000);
+    const key = `${prefix}gcra:{user}`;
+    for (let i = 1; i <= 3; i++) {
+      const result = await limiter.consume('user');
+      // The state returns to a new key's once the debt (resetMs) is paid.
+      const needed = result.resetMs + 1000;
+      const pttl = await reader.pttl(key);
+      expect(pttl).toBeGreaterThanOrEqual(needed - 100);
+      expect(pttl).toBeLessThanOrEqual(2 * (needed + 1000));
+    }
+  });
+
   it('the scripts agree with the in-process stores on random sequences (a driven clock)', async () => {
     const s = await store({ time: 'client' });
     let n = 0;

@@ -4,6 +4,8 @@
  */
 export interface RedisClient {
   readonly options: { enableOfflineQueue?: boolean };
+  /** Set on an ioredis `Cluster`: decisions are then batched per hash slot. */
+  readonly isCluster?: boolean;
   call(command: string, ...args: (string | number)[]): Promise<unknown>;
 }
 

@@ -3,9 +3,10 @@ import type { RateLimitResult } from '../result.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import type { RateLimitStore } from '../stores/types.js';
 import { nonNegativeInteger, positiveInteger } from '../validate.js';
+import { DecisionBatcher } from './decision-batch.js';
 import { LocalLeases } from './local-lease.js';
 import { checkClient, type RedisClient } from './redis-client.js';
-import { type LuaScript, SCRIPTS } from './scripts.js';
+import { BLOCK_SCRIPT, type LuaScript, SCRIPTS } from './scripts.js';
 
 /** What to do with a consume while Redis fails (an error, or no answer within `timeoutMs`). */
 export type OnRedisError = 'insurance' | 'allow' | 'deny' | 'throw';
@@ -63,9 +64,9 @@ const ON_ERROR: readonly OnRedisError[] = ['insurance', 'allow', 'deny', 'throw'
 
 /**
  * Keys' state in Redis, shared by every process that uses the same Redis and prefix, and
- * exact under any concurrency: each consume is one script on one key (one hash slot),
- * loaded once and called by SHA. Concurrent consumes go out without waiting for each
- * other on the client's connection (ioredis pipelines them).
+ * exact under any concurrency: each decision is made by a script, atomically, loaded once
+ * and called by SHA. Decisions asked for together go out as one script call (per hash slot
+ * on a Cluster; see `DecisionBatcher`).
  */
 export class RedisStore implements RateLimitStore {
   readonly #client: RedisClient;
@@ -78,6 +79,7 @@ export class RedisStore implements RateLimitStore {
   readonly #clientTime: boolean;
   readonly #report: ((error: unknown) => void) | undefined;
   readonly #leases: LocalLeases | undefined;
+  readonly #batcher: DecisionBatcher;
   /** Until when Redis is skipped after a failure (ms, Date.now). */
   #downUntil = 0;
   /** Calls to Redis in flight, each with its deadline (see #guard). */
@@ -117,6 +119,10 @@ export class RedisStore implements RateLimitStore {
     }
     this.#report = options.onRedisError;
     this.#leases = this.#leasesFrom(options.lease);
+    this.#batcher = new DecisionBatcher(
+      (script, keys, args) => this.#run(script, keys, args),
+      options.client.isCluster === true,
+    );
   }
 
   #leasesFrom(lease: RedisStoreOptions['lease']): LocalLeases | undefined {
@@ -160,11 +166,7 @@ export class RedisStore implements RateLimitStore {
       await this.#insurance.refund(key, cost, algorithm, now);
       return;
     }
-    await this.#run(
-      SCRIPTS[algorithm.name],
-      this.#keys(key, algorithm),
-      this.#args('r', cost, 0, algorithm, now),
-    ).catch(() => {});
+    await this.#ask('r', key, cost, algorithm, now, 0).catch(() => {});
   }
 
   async reset(key: string): Promise<void> {
@@ -180,7 +182,7 @@ export class RedisStore implements RateLimitStore {
     await this.#insurance.block(key, algorithm, until, now);
     const [hash] = this.#keys(key, algorithm);
     await this.#run(
-      SCRIPTS.block,
+      BLOCK_SCRIPT,
       [hash as string],
       [this.#clientTime ? now : '', until - now],
     ).catch(() => {});
@@ -200,18 +202,15 @@ export class RedisStore implements RateLimitStore {
   ): Promise<RateLimitResult> {
     if (this.usingRedis) {
       try {
-        const raw = (await this.#run(
-          SCRIPTS[algorithm.name],
-          this.#keys(key, algorithm),
-          this.#args(op, cost, blockMs, algorithm, now),
-        )) as number[];
-        return {
-          allowed: raw[0] === 1,
-          remaining: Number(raw[1]),
-          limit: algorithm.limit,
-          resetMs: Number(raw[2]),
-          retryAfterMs: Number(raw[3]),
-        };
+        const [allowed, remaining, resetMs, retryAfterMs] = await this.#ask(
+          op,
+          key,
+          cost,
+          algorithm,
+          now,
+          blockMs,
+        );
+        return { allowed: allowed === 1, remaining, limit: algorithm.limit, resetMs, retryAfterMs };
       } catch {
         // #run has marked Redis down and reported the error; answer as onError says.
       }
@@ -324,21 +323,17 @@ export class RedisStore implements RateLimitStore {
     return [hash, `${hash}:leases`];
   }
 
-  #args(
-    op: string,
-    cost: number,
-    blockMs: number,
-    algorithm: Algorithm,
-    now: number,
-  ): (string | number)[] {
-    return [
+  /** One decision by the algorithm's script, batched with the others of this turn. */
+  #ask(op: string, key: string, cost: number, algorithm: Algorithm, now: number, blockMs: number) {
+    return this.#batcher.decide(
+      SCRIPTS[algorithm.name],
+      algorithm.params,
+      this.#keys(key, algorithm),
       this.#clientTime ? now : '',
       op,
       cost,
       blockMs,
-      algorithm.params[0],
-      algorithm.params[1],
-    ];
+    );
   }
 }
 

@@ -1,59 +1,63 @@
 import { createHash } from 'node:crypto';
 
 /**
- * One Lua script per algorithm, the same arithmetic as `src/algorithms/` (the reference),
- * run atomically on one key (and, for concurrency, a second key with the same hash tag,
- * so one slot on a Cluster). Time is the Redis server's (`TIME`), unless the store runs
- * with `time: 'client'` for services that refuse TIME in scripts; then ARGV[1] carries it.
+ * One Lua script per algorithm, the same arithmetic as `src/algorithms/` (the reference).
+ * A call decides a batch of items in order, atomically: the consumes that one process
+ * issued together for keys in one hash slot (any keys, on a single Redis), so Redis runs
+ * one script where it would run one per consume. Time is the Redis server's (`TIME`, read
+ * once per call), unless the store runs with `time: 'client'` for services that refuse
+ * TIME in scripts; then each item carries it.
  *
- * KEYS[1]: the key's hash (state fields and `blk`, when a block ends); KEYS[2]: the
- * concurrency leases (a sorted set of lease ends).
- * ARGV: now ('' for the server's), op ('c' consume, 'p' peek, 'r' refund), cost, blockMs,
- * a, b (the algorithm's two parameters, as `params`).
- * Answer: {allowed 0/1, remaining, resetMs, retryAfterMs}.
+ * KEYS, per item: the key's hash (state fields and `blk`, when a block ends), and for
+ * concurrency the key's leases (a sorted set of lease ends; same hash tag, so same slot).
+ * ARGV: a, b (the algorithm's two parameters, as `params`), then per item: now ('' for the
+ * server's), op ('c' consume, 'p' peek, 'r' refund), cost, blockMs.
+ * Answer, per item, flattened: allowed 0/1, remaining, resetMs, retryAfterMs (each
+ * item's `decide` returns the four as values, not a table).
  */
-const PRELUDE = `
-local key = KEYS[1]
-local now
-if ARGV[1] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-else
-  now = tonumber(ARGV[1])
-end
-local op = ARGV[2]
-local cost = tonumber(ARGV[3])
-local blockMs = tonumber(ARGV[4])
-local a = tonumber(ARGV[5])
-local b = tonumber(ARGV[6])
+const HEADER = `
+local a = tonumber(ARGV[1])
+local b = tonumber(ARGV[2])
 local EPS = 1e-9
 local function fmt(x) return string.format('%.17g', x) end
 local function floor(x) return math.floor(x + EPS) end
 local function ceil(x) return math.ceil(x - EPS) end
--- One read of every field the algorithm keeps (FIELDS, set before this prelude), and blk.
-local vals = redis.call('HMGET', key, 'blk', unpack(FIELDS))
+-- The item being decided. The helpers below are made once per call, not once per item,
+-- and read these.
+local key, leases, now, op, cost, blockMs, vals, blocked, lives
 local function num(i, default)
-  local v = vals[i + 1]
+  local v = vals[i + 2]
   if v then return tonumber(v) end
   return default
 end
-local blocked = tonumber(vals[1]) or 0
--- Keeps the key while its state differs from a new key's, or it is blocked.
+-- Keeps the key while its state differs from a new key's, or it is blocked. The hash's
+-- field x is a time the key is known to live until; the expiry is moved (to twice the
+-- time needed, so not on every call) only when the key must outlive it.
 local function keep(idleAt)
-  local untilMs = math.max(idleAt, blocked)
-  redis.call('PEXPIRE', key, math.max(1, math.ceil(untilMs - now)) + 1000)
-end
-if op ~= 'r' and blocked > now then
-  return {0, 0, blocked - now, blocked - now}
+  local untilMs = math.max(idleAt, blocked) + 1000
+  if untilMs > lives then
+    local ttl = math.max(1, math.ceil(2 * (untilMs - now)))
+    redis.call('PEXPIRE', key, ttl)
+    redis.call('HSET', key, 'x', now + ttl)
+  end
 end
 local function answer(allowed, remaining, resetMs, retryAfterMs)
   if op == 'c' and not allowed and blockMs > 0 then
     redis.call('HSET', key, 'blk', now + blockMs)
     -- Never shorten the key's life: its window may outlast the block.
     redis.call('PEXPIRE', key, math.max(redis.call('PTTL', key), blockMs + 1000))
-    return {0, 0, math.max(resetMs, blockMs), blockMs}
+    return 0, 0, math.max(resetMs, blockMs), blockMs
   end
-  return {allowed and 1 or 0, remaining, resetMs, retryAfterMs}
+  return allowed and 1 or 0, remaining, resetMs, retryAfterMs
+end
+local function decide(itemKey, itemLeases, itemNow, itemOp, itemCost, itemBlockMs)
+key, leases, now, op, cost, blockMs = itemKey, itemLeases, itemNow, itemOp, itemCost, itemBlockMs
+-- One read of every field the algorithm keeps (FIELDS, set before this header), blk and x.
+vals = redis.call('HMGET', key, 'blk', 'x', unpack(FIELDS))
+blocked = tonumber(vals[1]) or 0
+lives = tonumber(vals[2]) or 0
+if op ~= 'r' and blocked > now then
+  return 0, 0, blocked - now, blocked - now
 end
 `;
 
@@ -69,7 +73,7 @@ if op == 'r' then
   tokens = math.min(b, tokens + cost)
   redis.call('HSET', key, 't', fmt(tokens), 'ts', fmt(now))
   keep(now + (b - tokens) / a)
-  return {1, 0, 0, 0}
+  return 1, 0, 0, 0
 end
 local allowed = tokens >= cost - EPS
 local left = tokens
@@ -93,7 +97,7 @@ if op == 'r' then
   local tat = math.max(now, stored - cost * emission)
   redis.call('HSET', key, 'tat', fmt(tat))
   keep(tat)
-  return {1, 0, 0, 0}
+  return 1, 0, 0, 0
 end
 local tat = math.max(stored, now)
 local nextTat = tat + cost * emission
@@ -116,13 +120,18 @@ local count = 0
 if num(1, -1) == start then count = num(2, 0) end
 if op == 'r' then
   if num(1, -1) == start then redis.call('HSET', key, 'c', math.max(0, count - cost)) end
-  return {1, 0, 0, 0}
+  return 1, 0, 0, 0
 end
 local allowed = count + cost <= a
 local used = count
 if allowed then used = count + cost end
 if op == 'c' then
-  redis.call('HSET', key, 's', fmt(start), 'c', used)
+  -- Within one window only the count changes.
+  if num(1, -1) == start then
+    redis.call('HSET', key, 'c', used)
+  else
+    redis.call('HSET', key, 's', fmt(start), 'c', used)
+  end
   keep(start + b)
 end
 local reset = start + b - now
@@ -150,7 +159,7 @@ end
 if op == 'r' then
   current = math.max(0, current - cost)
   store()
-  return {1, 0, 0, 0}
+  return 1, 0, 0, 0
 end
 local estimate = previous * (1 - (now - start) / b) + current
 local allowed = estimate + cost <= a + EPS
@@ -174,13 +183,12 @@ end
 return answer(allowed, math.max(0, floor(a - used)), resetMs, retry)
 `;
 
-/** a: limit, b: lease ms. KEYS[2]: lease ends (members numbered by the hash's seq). */
+/** a: limit, b: lease ms. leases: lease ends (members numbered by the hash's seq). */
 const CONCURRENCY = `
-local leases = KEYS[2]
 redis.call('ZREMRANGEBYSCORE', leases, '-inf', now)
 if op == 'r' then
   redis.call('ZPOPMIN', leases, cost)
-  return {1, 0, 0, 0}
+  return 1, 0, 0, 0
 end
 local held = redis.call('ZCARD', leases)
 local allowed = held + cost <= a
@@ -234,15 +242,56 @@ export class LuaScript {
   }
 }
 
-/** A script: which hash fields it keeps (read in one HMGET by the prelude), then its body. */
-const script = (fields: string[], body: string) =>
-  new LuaScript(`local FIELDS = {${fields.map((f) => `'${f}'`).join(', ')}}${PRELUDE}${body}`);
+/** Runs `decide` for each item of the call and returns the answers flattened. */
+const batchLoop = (keysPerItem: number) => `
+end
+local serverNow
+local out = {}
+local filled = 0
+local items = (#ARGV - 2) / 4
+for i = 0, items - 1 do
+  local at = 3 + i * 4
+  local now
+  if ARGV[at] == '' then
+    if not serverNow then
+      local t = redis.call('TIME')
+      serverNow = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    end
+    now = serverNow
+  else
+    now = tonumber(ARGV[at])
+  end
+  -- Four values returned, not a table: no allocation per item.
+  local allowed, remaining, resetMs, retryAfterMs = decide(KEYS[i * ${keysPerItem} + 1],
+    KEYS[i * ${keysPerItem} + ${keysPerItem}], now, ARGV[at + 1], tonumber(ARGV[at + 2]),
+    tonumber(ARGV[at + 3]))
+  out[filled + 1] = allowed
+  out[filled + 2] = remaining
+  out[filled + 3] = resetMs
+  out[filled + 4] = retryAfterMs
+  filled = filled + 4
+end
+return out
+`;
+
+/** A decision script: the hash fields it keeps (read in one HMGET), its body, keys per item. */
+export class DecisionScript extends LuaScript {
+  constructor(
+    fields: string[],
+    body: string,
+    readonly keysPerItem: 1 | 2,
+  ) {
+    const list = fields.map((f) => `'${f}'`).join(', ');
+    super(`local FIELDS = {${list}}${HEADER}${body}${batchLoop(keysPerItem)}`);
+  }
+}
 
 export const SCRIPTS = {
-  'token-bucket': script(['t', 'ts'], TOKEN_BUCKET),
-  gcra: script(['tat'], GCRA),
-  'fixed-window': script(['s', 'c'], FIXED_WINDOW),
-  'sliding-window': script(['s', 'p', 'c'], SLIDING_WINDOW),
-  concurrency: script([], CONCURRENCY),
-  block: new LuaScript(BLOCK_SOURCE),
+  'token-bucket': new DecisionScript(['t', 'ts'], TOKEN_BUCKET, 1),
+  gcra: new DecisionScript(['tat'], GCRA, 1),
+  'fixed-window': new DecisionScript(['s', 'c'], FIXED_WINDOW, 1),
+  'sliding-window': new DecisionScript(['s', 'p', 'c'], SLIDING_WINDOW, 1),
+  concurrency: new DecisionScript([], CONCURRENCY, 2),
 } as const;
+
+export const BLOCK_SCRIPT = new LuaScript(BLOCK_SOURCE);
