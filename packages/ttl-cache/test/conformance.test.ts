@@ -116,6 +116,7 @@ describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)'
     const c = cache({ max: 10, ttl: 60_000, clock });
     c.set('a', '1');
     expect(c.getRemainingTTL('a')).toBe(60_000);
+    expect(c.dump()[0]?.[1].remainingTtl).toBe(60_000);
   });
 
   it('expires entries by TTL, per entry too, and reports the time left', () => {

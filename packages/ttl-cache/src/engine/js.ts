@@ -139,7 +139,10 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
 
   remainingTtl(key: K, now: number): number {
     const i = this.#index.get(key);
-    if (i === undefined) return 0;
+    return i === undefined ? 0 : this.#remainingAt(i, now);
+  }
+
+  #remainingAt(i: number, now: number): number {
     const ttl = this.#ttls[i]!;
     // ttl minus the time elapsed, not start + ttl - now: with fractional clock readings the
     // latter can come out a hair above ttl.
@@ -281,8 +284,7 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
         value: this.#values[i] as V,
         size: this.#sizes[i]!,
         ttl,
-        remainingTtl:
-          ttl === 0 ? Number.POSITIVE_INFINITY : Math.max(0, this.#starts[i]! + ttl - now),
+        remainingTtl: this.#remainingAt(i, now),
       });
     }
     return out;
