@@ -109,6 +109,13 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
    * lookup and an arguments list per call; these flags skip that on the hot path.
    */
   #hears = { fire: false, success: false, failure: false };
+  /**
+   * False when a call in a closed circuit may go untimed (Status.sampleCall decides): no
+   * listener, deadline, cache or slow-call rule needs its latency or the exact time.
+   */
+  #timesEveryCall = true;
+  /** The last time read from the clock: what an untimed call is counted at. */
+  #lastNow = 0;
   /** Handed to the breaker with each result; it reads it and keeps nothing. */
   readonly #outcome = { durationMs: 0 };
 
@@ -182,7 +189,10 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       }, this.options.rollingCountTimeout).unref();
     }
     this.on('newListener', (event: string | symbol) => {
-      if (event === 'fire' || event === 'success' || event === 'failure') this.#hears[event] = true;
+      if (event === 'fire' || event === 'success' || event === 'failure') {
+        this.#hears[event] = true;
+        this.#decideTiming();
+      }
       if (event === 'snapshot' && !this.#forwardingSnapshots) {
         this.#forwardingSnapshots = true;
         this.#status.on('snapshot', (stats) => this.emit('snapshot', stats));
@@ -191,9 +201,32 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this.on('removeListener', (event: string | symbol) => {
       if (event === 'fire' || event === 'success' || event === 'failure') {
         this.#hears[event] = this.listenerCount(event) > 0;
+        this.#decideTiming();
       }
     });
+    this.#decideTiming();
     if (restored) this.#restore(restored);
+  }
+
+  /**
+   * Whether every call must be timed: listeners of 'success' and 'failure' get each
+   * latency, a slow-call rule reads it, and deadlines and caches need the exact time.
+   */
+  #decideTiming(): void {
+    const options = this.options;
+    this.#timesEveryCall =
+      this.#hears.success ||
+      this.#hears.failure ||
+      this.#deadlines !== undefined ||
+      options.cache ||
+      options.coalesce ||
+      this.#breaker.usesDurations === true;
+  }
+
+  /** Reads the clock, keeping the time for the calls that go untimed. */
+  #now(): number {
+    this.#lastNow = this.#clock();
+    return this.#lastNow;
   }
 
   // Properties, as opossum names them.
@@ -274,7 +307,12 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
 
   #call(context: unknown, args: TI): Promise<TR> {
     if (this.#state === SHUTDOWN) return Promise.reject(new ShutdownError());
-    const now = this.#clock();
+    // At high rates most calls in a closed circuit read no clock: see timedCallsPerBucket.
+    const weight =
+      this.#state === CLOSED && this.#shared === undefined && !this.#timesEveryCall
+        ? this.#status.sampleCall()
+        : 1;
+    const now = weight > 0 ? this.#now() : this.#lastNow;
     this.#status.count(FIELD.fires, now);
     if (this.#hears.fire) this.emit('fire', args);
     if (!this.#enabled) {
@@ -297,8 +335,8 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     // A circuit in Redis answers later only when a half-open probe's place is claimed there.
     const result =
       typeof admission === 'number'
-        ? this.#dispatch(context, args, admission, cacheKey, now)
-        : admission.then((later) => this.#dispatch(context, args, later, cacheKey, this.#clock()));
+        ? this.#dispatch(context, args, admission, cacheKey, now, weight)
+        : admission.then((later) => this.#dispatch(context, args, later, cacheKey, this.#now(), 1));
     if (this.#coalesceCache) {
       const ttl = options.coalesceTTL;
       this.#coalesceCache.set(cacheKey, result, ttl > 0 ? now + ttl : 0);
@@ -335,6 +373,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     admission: number,
     cacheKey: string,
     now: number,
+    weight: number,
   ): Promise<TR> {
     if (admission === REJECTED) return this.#reject(args, now);
     if (this.#inFlight >= this.options.capacity) {
@@ -346,7 +385,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       return this.#semaphoreLocked(args, cacheKey, now);
     }
     if (this.#deadlines) return this.#runWithTimeout(context, args, admission, cacheKey, now);
-    return this.#run(context, args, admission, cacheKey, now);
+    return this.#run(context, args, admission, cacheKey, now, weight);
   }
 
   /** Sets the function called (with the call's arguments and the error) when a call fails or is rejected. */
@@ -628,6 +667,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     admission: number,
     cacheKey: string,
     start: number,
+    weight: number,
   ): Promise<TR> {
     this.#inFlight++;
     let result: unknown;
@@ -635,17 +675,17 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       result = this.action.apply(context, args);
     } catch (error) {
       this.#inFlight--;
-      return this.#failed(error, args, admission, cacheKey, start, 'error');
+      return this.#failed(error, args, admission, cacheKey, start, 'error', weight);
     }
     return Promise.resolve(result).then(
       (value) => {
         this.#inFlight--;
-        this.#succeeded(value as TR, admission, cacheKey, start);
+        this.#succeeded(value as TR, admission, cacheKey, start, weight);
         return value as TR;
       },
       (error: unknown) => {
         this.#inFlight--;
-        return this.#failed(error, args, admission, cacheKey, start, 'error');
+        return this.#failed(error, args, admission, cacheKey, start, 'error', weight);
       },
     );
   }
@@ -711,10 +751,11 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
 
   // Internals: outcomes.
 
-  #succeeded(value: TR, admission: number, cacheKey: string, start: number): void {
-    const now = this.#clock();
-    const latency = now - start;
-    this.#status.count(FIELD.successes, now, latency);
+  /** `weight` is what the call's latency stands for; 0 for an untimed call (no clock read). */
+  #succeeded(value: TR, admission: number, cacheKey: string, start: number, weight = 1): void {
+    const now = weight > 0 ? this.#now() : this.#lastNow;
+    const latency = weight > 0 ? now - start : 0;
+    this.#status.count(FIELD.successes, now, latency, weight);
     // Opossum closes a half-open circuit before user 'success' listeners run; so do we.
     this.#recordSuccess(admission, latency, now);
     if (this.#hears.success) this.emit('success', value, latency);
@@ -737,17 +778,19 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     cacheKey: string,
     start: number,
     outcome: 'error' | 'timeout' | 'semaphore',
+    weight = 1,
   ): Promise<TR> {
-    const now = this.#clock();
-    const latency = now - start;
+    // Always read: the failure must land in the right bucket, and may open the circuit.
+    const now = this.#now();
+    const latency = weight > 0 ? now - start : 0;
     if (this.options.errorFilter(error, ...args)) {
-      this.#status.count(FIELD.successes, now, latency);
+      this.#status.count(FIELD.successes, now, latency, weight);
       this.#recordSuccess(admission, latency, now);
       this.emit('success', error, latency);
       this.#resetCoalesce(cacheKey, outcome);
       return Promise.reject(error);
     }
-    this.#status.count(FIELD.failures, now, latency);
+    this.#status.count(FIELD.failures, now, latency, weight);
     if (this.#hears.failure) this.emit('failure', error, latency, args);
     this.#recordFailure(admission, latency, now);
     this.#resetCoalesce(cacheKey, outcome);
@@ -887,6 +930,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       rollingCountTimeout: this.options.rollingCountTimeout,
       rollingCountBuckets: this.options.rollingCountBuckets,
       rollingPercentilesEnabled: this.options.rollingPercentilesEnabled,
+      timedCallsPerBucket: this.options.timedCallsPerBucket,
       enableSnapshots: this.options.enableSnapshots,
       rotateBucketController: this.options.rotateBucketController,
       clock: this.#clock,

@@ -3,7 +3,7 @@ import { type EngineOption, validateEngineOption } from '@bulwark/engine-kit';
 import type { IBreaker } from 'cockatiel';
 import type { CacheTransport } from './response-cache.js';
 import type { CircuitStore } from './shared/shared-circuit.js';
-import type { Stats, Status } from './status.js';
+import { DEFAULT_TIMED_CALLS_PER_BUCKET, type Stats, type Status } from './status.js';
 import {
   integerAtLeast,
   nonNegativeNumber,
@@ -44,6 +44,16 @@ export interface CircuitBreakerOptions<TI extends unknown[] = unknown[]> {
   rollingCountBuckets?: number;
   /** Keep latency percentiles (a fixed-size histogram per bucket, under 1 KiB). Default true. */
   rollingPercentilesEnabled?: boolean;
+  /**
+   * Calls of each rolling bucket that are all timed (two clock reads, about 80 ns on a
+   * VM). Past that, timing turns to a sample: 1 call in 2, then 1 in 4, ... at most 1 in
+   * 64 as the bucket fills, each timed latency weighted by the calls it stands for, so
+   * `stats` percentiles and mean estimate every call's latency while all counts stay
+   * exact. Every call is timed anyway while a 'success' or 'failure' listener, a
+   * `timeout`, a cache or a slow-call rule needs its latency. `Infinity` times every
+   * call, as opossum does. Default 1000.
+   */
+  timedCallsPerBucket?: number;
   /** Calls the window must hold before the circuit may open. Default 0. */
   volumeThreshold?: number;
   /** Calls allowed in flight at once; more fail with ESEMLOCKED. Default unlimited. */
@@ -139,6 +149,7 @@ export interface ResolvedOptions<TI extends unknown[]> {
   rollingCountTimeout: number;
   rollingCountBuckets: number;
   rollingPercentilesEnabled: boolean;
+  timedCallsPerBucket: number;
   capacity: number;
   errorFilter: (error: any, ...args: TI) => boolean;
   cache: boolean;
@@ -227,6 +238,7 @@ export function resolveOptions<TI extends unknown[]>(
         ? 10
         : integerAtLeast('rollingCountBuckets', options.rollingCountBuckets, 1),
     rollingPercentilesEnabled: options.rollingPercentilesEnabled !== false,
+    timedCallsPerBucket: timedCallsPerBucket(options.timedCallsPerBucket),
     capacity: options.capacity ?? Number.MAX_SAFE_INTEGER,
     errorFilter: options.errorFilter ?? (() => false),
     cache: options.cache === true,
@@ -250,6 +262,12 @@ export function resolveOptions<TI extends unknown[]>(
     engine: validateEngineOption(options.engine),
     store: validateStore(options.store, options.engine),
   };
+}
+
+function timedCallsPerBucket(value: unknown): number {
+  if (value === undefined) return DEFAULT_TIMED_CALLS_PER_BUCKET;
+  if (value === Number.POSITIVE_INFINITY) return value;
+  return integerAtLeast('timedCallsPerBucket (or Infinity)', value, 1);
 }
 
 function validateStore(store: unknown, engine: unknown): CircuitStore | undefined {

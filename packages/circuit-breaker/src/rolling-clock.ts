@@ -15,6 +15,11 @@ export class RollingClock {
     this.#nextRotationAt = now + bucketMs;
   }
 
+  /** When the newest bucket ends. */
+  get nextRotationAt(): number {
+    return this.#nextRotationAt;
+  }
+
   /**
    * How many buckets to rotate at `now`: 0 almost always, and never more than the
    * window holds, however long the window sat idle (so old counts can never survive an

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { BIN_COUNT, binOf, percentileOf } from './latency-histogram.js';
+import { LatencySampler } from './latency-sampler.js';
 import { RollingClock } from './rolling-clock.js';
 
 /** The counters of one rolling bucket, in opossum's order and names. */
@@ -49,9 +50,15 @@ export interface StatusOptions {
   stats?: Partial<Stats>;
   /** Milliseconds now; Date.now by default. */
   clock?: () => number;
+  /**
+   * Calls of each bucket that are all timed before timing turns to a sample (see
+   * LatencySampler). Default 1000; Infinity times every call.
+   */
+  timedCallsPerBucket?: number;
 }
 
 const ROTATE_EVENT = 'rotate';
+export const DEFAULT_TIMED_CALLS_PER_BUCKET = 1000;
 
 /**
  * The rolling statistics of a breaker, with opossum's `Status` API: `stats` totals the
@@ -76,6 +83,9 @@ export class Status extends EventEmitter {
   readonly #latencyCount: Float64Array;
   readonly #histograms: (Uint32Array | undefined)[];
   readonly #open: boolean[];
+  readonly #sampler: LatencySampler;
+  /** Set while sampling: fires when the bucket ends, so a lull after a burst is timed again. */
+  #sampleUntil: NodeJS.Timeout | undefined;
   #current = 0;
   #snapshotTimer: NodeJS.Timeout | undefined;
   #isShutdown = false;
@@ -95,6 +105,9 @@ export class Status extends EventEmitter {
     this.#latencyCount = new Float64Array(this.#buckets);
     this.#histograms = new Array(this.#buckets).fill(undefined);
     this.#open = new Array(this.#buckets).fill(false);
+    this.#sampler = new LatencySampler(
+      options.timedCallsPerBucket ?? DEFAULT_TIMED_CALLS_PER_BUCKET,
+    );
     if (this.rotateBucketController) this.startListeneningForRotateEvent();
     else this.#rolling = new RollingClock(this.#bucketMs, this.#buckets, this.#clock());
     if (options.stats) this.#seed(options.stats);
@@ -120,18 +133,41 @@ export class Status extends EventEmitter {
 
   /**
    * The breaker's fast path: adds one to counter number `field` (see FIELD) at `now`,
-   * the time the caller already read, recording `latencyMs` for outcomes.
+   * the time the caller already read, recording `latencyMs` for outcomes with `weight`
+   * (the calls it stands for; 0 when the call was not timed).
    */
-  count(field: number, now: number, latencyMs = 0): void {
+  count(field: number, now: number, latencyMs = 0, weight = 1): void {
     if (this.#rolling) {
       const due = this.#rolling.rotationsDue(now);
       for (let i = 0; i < due; i++) this.rotateBucket();
     }
     (this.#counts[this.#current * FIELDS + field] as number)++;
     (this.#totals[field] as number)++;
-    if (field === FIELD.successes || field === FIELD.failures || field === FIELD.timeouts) {
-      this.recordLatency(latencyMs);
+    if (
+      weight > 0 &&
+      (field === FIELD.successes || field === FIELD.failures || field === FIELD.timeouts)
+    ) {
+      this.recordLatency(latencyMs, weight);
     }
+  }
+
+  /**
+   * Asked before each call that could go untimed: 0 means do not time it (count it at
+   * the last time read), otherwise the weight its latency carries. Counts stay exact;
+   * only which calls are timed is sampled.
+   */
+  sampleCall(): number {
+    const weight = this.#sampler.next();
+    if (weight > 1 && this.#sampleUntil === undefined && this.#rolling) {
+      // Untimed calls do not read the clock, so nothing would notice the bucket ending
+      // if traffic then fell quiet: a timer ends sampling when the bucket does.
+      const delay = Math.max(1, this.#rolling.nextRotationAt - this.#clock());
+      this.#sampleUntil = setTimeout(() => {
+        this.#sampleUntil = undefined;
+        this.#sampler.reset();
+      }, delay).unref();
+    }
+    return weight;
   }
 
   /** Count of counter number `field` over the window, O(1). */
@@ -140,14 +176,15 @@ export class Status extends EventEmitter {
     return this.#totals[field] as number;
   }
 
-  recordLatency(latencyMs: number): void {
+  /** Records a latency standing for `weight` calls (1 unless it was sampled). */
+  recordLatency(latencyMs: number, weight = 1): void {
     if (!this.rollingPercentilesEnabled) return;
     const b = this.#current;
-    (this.#latencySum[b] as number) += latencyMs;
-    (this.#latencyCount[b] as number)++;
+    (this.#latencySum[b] as number) += latencyMs * weight;
+    (this.#latencyCount[b] as number) += weight;
     let histogram = this.#histograms[b];
     if (!histogram) this.#histograms[b] = histogram = new Uint32Array(BIN_COUNT);
-    (histogram[binOf(latencyMs)] as number)++;
+    (histogram[binOf(latencyMs)] as number) += weight;
   }
 
   /** Marks the newest bucket as one in which the circuit was open. */
@@ -174,6 +211,7 @@ export class Status extends EventEmitter {
     this.#histograms[next]?.fill(0);
     this.#open[next] = false;
     this.#current = next;
+    this.#sampler.reset();
   };
 
   get stats(): Stats {
@@ -222,6 +260,8 @@ export class Status extends EventEmitter {
     this.removeRotateBucketControllerListener();
     if (this.#snapshotTimer) clearInterval(this.#snapshotTimer);
     this.#snapshotTimer = undefined;
+    if (this.#sampleUntil) clearTimeout(this.#sampleUntil);
+    this.#sampleUntil = undefined;
   }
 
   removeRotateBucketControllerListener(): void {

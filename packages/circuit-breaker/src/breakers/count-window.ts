@@ -23,6 +23,9 @@ const SLOW = 2;
  */
 export class CountWindowBreaker implements BulwarkBreaker {
   readonly kind = 'count-window';
+  get usesDurations(): boolean {
+    return this.spec.slowCallDurationMs !== Number.POSITIVE_INFINITY;
+  }
   readonly spec: CountWindowSpec;
   /** One byte per call: FAILED and SLOW bits; a ring whose next slot is #next. */
   #ring: Uint8Array;

@@ -27,6 +27,9 @@ export interface TimeWindowSpec extends RateRule {
  */
 export class TimeWindowBreaker implements BulwarkBreaker {
   readonly kind = 'time-window';
+  get usesDurations(): boolean {
+    return this.spec.slowCallDurationMs !== Number.POSITIVE_INFINITY;
+  }
   readonly spec: TimeWindowSpec;
   readonly #clock: Clock;
   #rolling: RollingClock;

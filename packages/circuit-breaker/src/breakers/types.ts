@@ -16,6 +16,11 @@ export interface CallOutcome {
 export interface BulwarkBreaker extends IBreaker {
   /** Which kind this is: the `kind` of the spec that built it. */
   readonly kind: string;
+  /**
+   * True when the breaker reads each call's duration (a slow-call rule): a circuit then
+   * times every call instead of a sample (see `timedCallsPerBucket`).
+   */
+  readonly usesDurations?: boolean;
   success(state: CircuitState, outcome?: CallOutcome): void;
   failure(state: CircuitState, outcome?: CallOutcome): boolean;
   /** True when the calls recorded so far call for opening even though the last one succeeded. */
