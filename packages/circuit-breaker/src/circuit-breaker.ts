@@ -6,9 +6,12 @@ import { RollingPercentageBreaker } from './breakers/rolling-percentage.js';
 import type { BulwarkBreaker } from './breakers/types.js';
 import { type Deadline, DeadlineQueue } from './deadline-queue.js';
 import {
+  brandAs,
   CircuitTimeoutError,
   isOurError,
+  OPEN_MESSAGE,
   OpenCircuitError,
+  SEMAPHORE_MESSAGE,
   SemaphoreLockedError,
   ShutdownError,
 } from './errors.js';
@@ -798,14 +801,15 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   }
 
   #reject(args: TI, now: number): Promise<TR> {
-    const error = new OpenCircuitError();
+    // A plain Error given the class: see brandAs (an open circuit rejects at full rate).
+    const error = brandAs(new Error(OPEN_MESSAGE), OpenCircuitError);
     this.#status.count(FIELD.rejects, now);
     this.emit('reject', error);
     return this.#runFallback(args, error) ?? Promise.reject(error);
   }
 
   #semaphoreLocked(args: TI, cacheKey: string, now: number): Promise<TR> {
-    const error = new SemaphoreLockedError();
+    const error = brandAs(new Error(SEMAPHORE_MESSAGE), SemaphoreLockedError);
     this.#status.count(FIELD.semaphoreRejections, now);
     this.emit('semaphoreLocked', error, 0);
     // As in opossum, a locked semaphore counts as a failure of a normal call.

@@ -1,6 +1,7 @@
 /** Behaviour beyond opossum's: probes, the half-open fixes, custom breakers, errors, validation. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import CircuitBreaker, {
+  CircuitBreakerError,
   CircuitTimeoutError,
   consecutiveBreaker,
   countWindowBreaker,
@@ -276,6 +277,29 @@ describe.each(engines)('conformance (%s engine)', (engine) => {
       ]);
       expect([locked, timedOut, open, shut].every((e) => CircuitBreaker.isOurError(e))).toBe(true);
       expect(CircuitBreaker.isOurError(new Error('x'))).toBe(false);
+    });
+
+    it('look the same as the classes build them, though rejections build them cheaper', async () => {
+      const breaker = make(() => new Promise(() => {}), { timeout: false, capacity: 1 });
+      breaker.fire();
+      const fast = [await breaker.fire().catch((e: Error) => e)];
+      breaker.open();
+      fast.push(await breaker.fire().catch((e: Error) => e));
+      const built = [new SemaphoreLockedError(), new OpenCircuitError()];
+      const describe = (e: Error) => ({
+        proto: Object.getPrototypeOf(e),
+        name: e.name,
+        message: e.message,
+        code: (e as { code?: string }).code,
+        own: Object.getOwnPropertyNames(e).sort(),
+        enumerable: Object.keys(e).sort(),
+        header: e.stack?.split('\n')[0],
+      });
+      expect(fast.map(describe)).toEqual(built.map(describe));
+      expect(fast.every((e) => e instanceof CircuitBreakerError && e instanceof Error)).toBe(true);
+      // The stack starts where the breaker rejected, not in a helper of errors.ts.
+      for (const e of fast) expect(e.stack?.split('\n')[1]).toMatch(/circuit-breaker\.ts/);
+      breaker.shutdown();
     });
   });
 });
