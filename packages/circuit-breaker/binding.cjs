@@ -840,6 +840,7 @@ module.exports.circuitClose = nativeBinding.circuitClose
 module.exports.circuitFired = nativeBinding.circuitFired
 module.exports.circuitInfo = nativeBinding.circuitInfo
 module.exports.circuitJoin = nativeBinding.circuitJoin
+module.exports.circuitMirror = nativeBinding.circuitMirror
 module.exports.circuitOpen = nativeBinding.circuitOpen
 module.exports.circuitRecord = nativeBinding.circuitRecord
 module.exports.circuitRefresh = nativeBinding.circuitRefresh

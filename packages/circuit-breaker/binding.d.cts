@@ -34,6 +34,14 @@ export declare function circuitInfo(circuit: ExternalObject<SharedCircuit>): Nat
 /** The circuit shared under `name` in this process, created if no breaker holds it. */
 export declare function circuitJoin(name: string, config: NativeCircuitConfig): ExternalObject<SharedCircuit>
 
+/**
+ * A mirror of the circuit for one breaker (see `mirror.rs`): an ArrayBuffer over memory
+ * the circuit rewrites, through which the breaker admits calls in a closed circuit
+ * without crossing into Rust. The buffer keeps the mirror and the circuit alive; when it
+ * is collected the fires it still held are counted.
+ */
+export declare function circuitMirror(circuit: ExternalObject<SharedCircuit>): ArrayBuffer
+
 export declare function circuitOpen(circuit: ExternalObject<SharedCircuit>, now: number): number
 
 /** Records a finished call and returns the state after it. */

@@ -41,6 +41,8 @@ pub struct Circuit {
     last_probe_at: f64,
     /// Counts transitions, so a thread can tell that the circuit moved while it looked away.
     transitions: u64,
+    /// The latest time any call brought: where fires admitted without a lock are counted.
+    last_now: f64,
 }
 
 impl Circuit {
@@ -62,6 +64,7 @@ impl Circuit {
             probe_successes: 0,
             last_probe_at: 0.0,
             transitions: 0,
+            last_now: f64::NEG_INFINITY,
         }
     }
 
@@ -73,6 +76,7 @@ impl Circuit {
         self.state
     }
 
+    #[cfg(test)]
     pub fn transitions(&self) -> u64 {
         self.transitions
     }
@@ -85,6 +89,7 @@ impl Circuit {
         self.opened_at
     }
 
+    #[cfg(test)]
     pub fn rule(&self) -> &Rule {
         &self.rule
     }
@@ -92,10 +97,59 @@ impl Circuit {
     /// A call that the breaker answered without asking for admission (disabled, or served
     /// from its cache) was fired all the same, and opossum's rule counts it.
     pub fn fired(&mut self, now: f64) {
-        self.rule.fired(now);
+        self.saw(now);
+        self.count_fires(now, 1);
+    }
+
+    fn count_fires(&mut self, now: f64, calls: u32) {
+        self.rule.fired(now, calls);
         if let Some(fires) = &mut self.fires {
-            fires.push(now, 1, false, false);
+            fires.push(now, calls, false, false);
         }
+    }
+
+    fn saw(&mut self, now: f64) {
+        if now > self.last_now {
+            self.last_now = now;
+        }
+    }
+
+    /// Counts `calls` fires that breakers admitted on their own (see `fast_admission`).
+    /// They were admitted before `fast_until`, so they belong in the buckets of the latest
+    /// time seen.
+    pub fn fired_elsewhere(&mut self, calls: u32) {
+        if calls > 0 {
+            self.count_fires(self.last_now, calls);
+        }
+    }
+
+    /// How a breaker may answer a call without asking (until `fast_until`): 0, it must ask
+    /// (half-open: probes are claimed here); 1, admit, the success needs no report; 2,
+    /// admit and report the success; 3, reject (open). Either way `admit` would only have
+    /// counted a fire, which the breaker leaves for `fired_elsewhere`.
+    pub fn fast_admission(&self) -> u32 {
+        match (self.state, self.success_matters(NORMAL)) {
+            (CLOSED, false) => 1,
+            (CLOSED, true) => 2,
+            (OPEN, _) => 3,
+            _ => 0,
+        }
+    }
+
+    /// Until when `fast_admission` holds: a fire counted at the latest time seen must still
+    /// land in its bucket, and an open circuit must not yet be due to go half-open.
+    pub fn fast_until(&self) -> f64 {
+        let rule = self.rule.bucket_ends_at(self.last_now);
+        let fires = self
+            .fires
+            .as_ref()
+            .map_or(f64::INFINITY, |w| w.bucket_ends_at(self.last_now));
+        let half_open_at = if self.state == OPEN {
+            self.opened_at + self.config.reset_timeout_ms
+        } else {
+            f64::INFINITY
+        };
+        rule.min(fires).min(half_open_at)
     }
 
     /// Whether a call may run now: `NORMAL`, a probe's round, or `REJECTED`.
@@ -147,6 +201,7 @@ impl Circuit {
 
     /// Moves an open circuit whose resetTimeout has passed to half-open.
     pub fn refresh(&mut self, now: f64) -> u32 {
+        self.saw(now);
         if self.state == OPEN && now - self.opened_at >= self.config.reset_timeout_ms {
             self.state = HALF_OPEN;
             self.round += 1;
@@ -168,6 +223,7 @@ impl Circuit {
         now: f64,
         may_open: bool,
     ) -> u32 {
+        self.saw(now);
         if self.decides_half_open(admission) {
             if failed {
                 self.open(now);
@@ -199,6 +255,7 @@ impl Circuit {
     }
 
     pub fn open(&mut self, now: f64) {
+        self.saw(now);
         if self.state == OPEN {
             return;
         }

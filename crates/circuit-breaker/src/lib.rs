@@ -9,15 +9,20 @@
 mod circuit;
 #[cfg(test)]
 mod circuit_tests;
+mod mirror;
+#[cfg(test)]
+mod mirror_tests;
 mod registry;
 mod rule;
 mod window;
 
 use circuit::CircuitConfig;
-use napi::bindgen_prelude::External;
+use napi::bindgen_prelude::{ArrayBuffer, External};
+use napi::Env;
 use napi_derive::napi;
 use registry::{lock, SharedCircuit};
 use rule::RuleSpec;
+use std::sync::Arc;
 
 /// The rule and half-open settings of a shared circuit; `kind` picks which rule fields apply.
 #[napi(object)]
@@ -175,5 +180,35 @@ pub fn circuit_info(circuit: &External<SharedCircuit>) -> NativeCircuitInfo {
         state: c.state(),
         probes_left: c.probes_left(),
         opened_at: c.opened_at(),
+    }
+}
+
+/// A mirror of the circuit for one breaker (see `mirror.rs`): an ArrayBuffer over memory
+/// the circuit rewrites, through which the breaker admits calls in a closed circuit
+/// without crossing into Rust. The buffer keeps the mirror and the circuit alive; when it
+/// is collected the fires it still held are counted.
+#[napi]
+#[allow(unsafe_code)]
+pub fn circuit_mirror<'env>(
+    env: &'env Env,
+    circuit: &External<SharedCircuit>,
+) -> napi::Result<ArrayBuffer<'env>> {
+    let shared: SharedCircuit = (**circuit).clone();
+    let mirror = registry::mirror(&shared);
+    let data = Arc::as_ptr(&mirror) as *mut u8;
+    // SAFETY: the memory is the mirror's, which the finalize hint keeps alive for as long as
+    // the buffer exists; its fields are atomics, so writes from JavaScript are allowed.
+    unsafe {
+        ArrayBuffer::from_external(
+            env,
+            data,
+            mirror::MIRROR_BYTES,
+            (mirror, shared),
+            |_, (mirror, shared)| {
+                // Entering the circuit counts this mirror's pending fires; then it goes.
+                drop(lock(&shared));
+                drop(mirror);
+            },
+        )
     }
 }

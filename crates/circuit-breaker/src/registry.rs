@@ -6,20 +6,91 @@
 //! name used again after every holder has gone starts closed and empty.
 
 use crate::circuit::{Circuit, CircuitConfig};
+use crate::mirror::Mirror;
 use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, Weak};
 
-pub type SharedCircuit = Arc<Mutex<Circuit>>;
+/// A circuit and the mirrors of the breakers that hold it.
+pub struct Shared {
+    inner: Mutex<Inner>,
+}
 
-static CIRCUITS: LazyLock<Mutex<HashMap<String, Weak<Mutex<Circuit>>>>> =
+struct Inner {
+    circuit: Circuit,
+    mirrors: Vec<Weak<Mirror>>,
+}
+
+pub type SharedCircuit = Arc<Shared>;
+
+static CIRCUITS: LazyLock<Mutex<HashMap<String, Weak<Shared>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// The circuit under its lock. Entering counts the fires breakers admitted on their own
+/// since the last entry, so every decision sees them; leaving rewrites every mirror, so
+/// no breaker admits on its own past a change.
+pub struct Entered<'a> {
+    guard: MutexGuard<'a, Inner>,
+}
+
+impl Deref for Entered<'_> {
+    type Target = Circuit;
+    fn deref(&self) -> &Circuit {
+        &self.guard.circuit
+    }
+}
+
+impl DerefMut for Entered<'_> {
+    fn deref_mut(&mut self) -> &mut Circuit {
+        &mut self.guard.circuit
+    }
+}
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        let inner = &mut *self.guard;
+        let state = inner.circuit.state();
+        let admission = inner.circuit.fast_admission();
+        let until = inner.circuit.fast_until();
+        inner.mirrors.retain(|weak| match weak.upgrade() {
+            Some(mirror) => {
+                mirror.publish(state, admission, until);
+                true
+            }
+            None => false,
+        });
+    }
+}
 
 /// A lock that survives a panic in another holder: the circuit's fields are plain
 /// numbers, each update leaves them consistent, so the data is still good.
-pub fn lock(circuit: &SharedCircuit) -> MutexGuard<'_, Circuit> {
-    circuit
+pub fn lock(circuit: &SharedCircuit) -> Entered<'_> {
+    let mut guard = circuit
+        .inner
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let inner = &mut *guard;
+    let mut pending = 0u32;
+    for mirror in inner.mirrors.iter().filter_map(Weak::upgrade) {
+        pending = pending.saturating_add(mirror.take_pending());
+    }
+    inner.circuit.fired_elsewhere(pending);
+    Entered { guard }
+}
+
+/// A new mirror of `circuit` for one breaker, already showing the circuit as it is.
+pub fn mirror(circuit: &SharedCircuit) -> Arc<Mirror> {
+    let mirror = Arc::new(Mirror::new());
+    let mut entered = lock(circuit);
+    entered.guard.mirrors.push(Arc::downgrade(&mirror));
+    drop(entered);
+    mirror
+}
+
+/// Mirrors still registered (the test of pruning).
+#[cfg(test)]
+pub fn mirror_count(circuit: &SharedCircuit) -> usize {
+    lock(circuit).guard.mirrors.len()
 }
 
 /// The circuit called `name`, created with `config` if none is alive. A live circuit with
@@ -41,7 +112,12 @@ pub fn join(name: &str, config: CircuitConfig) -> Result<SharedCircuit, String> 
     }
     // Drop the entries of circuits nobody holds any more, so names come and go freely.
     table.retain(|_, weak| weak.strong_count() > 0);
-    let circuit = Arc::new(Mutex::new(Circuit::new(config)));
+    let circuit = Arc::new(Shared {
+        inner: Mutex::new(Inner {
+            circuit: Circuit::new(config),
+            mirrors: Vec::new(),
+        }),
+    });
     table.insert(name.to_owned(), Arc::downgrade(&circuit));
     Ok(circuit)
 }

@@ -52,16 +52,19 @@ impl Rule {
         }
     }
 
-    pub fn spec(&self) -> &RuleSpec {
-        &self.spec
-    }
-
     /// A call was fired. Opossum's rule counts fires (rejected ones too) as its calls, and a
     /// call that is still running counts already, so it is counted here, not in `record`.
-    pub fn fired(&mut self, now: f64) {
+    pub fn fired(&mut self, now: f64, calls: u32) {
         if let (RuleSpec::RollingPercentage { .. }, Some(window)) = (&self.spec, &mut self.window) {
-            window.push(now, 1, false, false);
+            window.push(now, calls, false, false);
         }
+    }
+
+    /// When a call fired at `now` would stop landing in the bucket `now` is in.
+    pub fn bucket_ends_at(&self, now: f64) -> f64 {
+        self.window
+            .as_ref()
+            .map_or(f64::INFINITY, |w| w.bucket_ends_at(now))
     }
 
     /// Records one finished call; true when the calls now call for opening the circuit.
@@ -120,6 +123,7 @@ impl Rule {
         }
     }
 
+    #[cfg(test)]
     pub fn counts(&self, now: f64) -> Counts {
         self.window
             .as_ref()

@@ -62,6 +62,11 @@ impl Window {
         bucket.slow = bucket.slow.saturating_add(u32::from(slow));
     }
 
+    /// When the bucket holding `now` ends: a push before then lands in the same bucket.
+    pub fn bucket_ends_at(&self, now: f64) -> f64 {
+        (self.epoch(now) + 1) as f64 * self.bucket_ms
+    }
+
     pub fn counts(&self, now: f64) -> Counts {
         let epoch = self.epoch(now);
         let oldest = epoch - self.buckets.len() as i64;

@@ -311,8 +311,10 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   #call(context: unknown, args: TI): Promise<TR> {
     if (this.#state === SHUTDOWN) return Promise.reject(new ShutdownError());
     // At high rates most calls in a closed circuit read no clock: see timedCallsPerBucket.
+    // A circuit in Redis decides on the server's clock and batches reports by time: every
+    // call is timed there.
     const weight =
-      this.#state === CLOSED && this.#shared === undefined && !this.#timesEveryCall
+      this.#state === CLOSED && this.#remote === undefined && !this.#timesEveryCall
         ? this.#status.sampleCall()
         : 1;
     const now = weight > 0 ? this.#now() : this.#lastNow;

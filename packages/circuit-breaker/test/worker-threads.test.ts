@@ -55,6 +55,27 @@ describe('worker threads', () => {
     expect(after.every((r) => r.opened && r.events.includes('open'))).toBe(true);
   });
 
+  it('native: successes admitted without a crossing still count in the shared window', async () => {
+    // Opossum's rule (open when more than 50% of the window's fires failed). In a closed
+    // circuit each thread admits calls through its mirror and leaves the fires there;
+    // the circuit counts them when the next failure enters it.
+    await startWorkers('native', { resetTimeout: 60_000, halfOpenProbes: 1 });
+    const ok = await Promise.all(workers.map((w) => ask(w, { command: 'succeed', count: 500 })));
+    expect(ok.flatMap((r) => r.results)).toEqual(Array(THREADS * 500).fill('ran'));
+    // 2000 failures against 2000 successes: exactly 50%, not more: still closed.
+    const [worker] = workers as [Worker];
+    const even = await ask(worker, { command: 'fire', count: THREADS * 500 });
+    expect(even.results.every((r) => r === 'failed')).toBe(true);
+    expect(even.opened).toBe(false);
+    const tipping = await ask(worker, { command: 'fire', count: 1 });
+    expect(tipping.results).toEqual(['failed']);
+    expect(tipping.opened).toBe(true);
+    const others = await Promise.all(
+      workers.slice(1).map((w) => ask(w, { command: 'fire', count: 1 })),
+    );
+    expect(others.map((r) => r.results[0])).toEqual(Array(THREADS - 1).fill('rejected'));
+  });
+
   it('js: each thread keeps its own circuit (the control)', async () => {
     await startWorkers('js', { threshold: 8, resetTimeout: 60_000, halfOpenProbes: 1 });
     await Promise.all(workers.map((w) => ask(w, { command: 'fire', count: 2 })));

@@ -1,17 +1,44 @@
 import type { NativeBinding } from '../native-binding.js';
 import type { SharedCircuitConfig } from './rule-config.js';
-import type { SharedCircuit, SharedCircuitInfo } from './shared-circuit.js';
+import { packAdmission, type SharedCircuit, type SharedCircuitInfo } from './shared-circuit.js';
+
+const NORMAL = 0;
+const REJECTED = -1;
 
 type Handle = ReturnType<NativeBinding['circuitJoin']>;
+
+/** Int32 words of a mirror (see the twin's mirror.rs); `fast_until` is the Float64 at byte 16. */
+const STATE = 0;
+const ADMISSION = 1;
+/** Fires this breaker admitted on its own; only this thread writes it (see mirror.rs). */
+const FIRES = 2;
+/** A mirror's ADMISSION word when the breaker must ask (the twin's `fast_admission`). */
+const ASK = 0;
+/**
+ * `admit`'s packed answer (see packAdmission) for each other ADMISSION word: 1, admit in
+ * a closed circuit (success unreported); 2, admit and report the success; 3, reject
+ * (open). States: 0 closed, 1 open. Small integers only (slot 0 is never read), so V8
+ * keeps them untagged and returns them without allocating.
+ */
+const ANSWERS = [
+  -1,
+  packAdmission(NORMAL, false, 0),
+  packAdmission(NORMAL, true, 0),
+  packAdmission(REJECTED, false, 1),
+];
 
 /**
  * The circuit named `name` in the native twin's process-wide table: every breaker with
  * that name, in any worker thread, holds the same one. Each method is one call into Rust
- * under the circuit's lock.
+ * under the circuit's lock, except a call in a closed circuit: the breaker's mirror (a few
+ * words of Rust memory the circuit rewrites after each change) says it may be admitted,
+ * and the fire is left in the mirror for the circuit to count the next time anyone enters.
  */
 export class NativeCircuit implements SharedCircuit {
   readonly #native: NativeBinding;
   readonly #handle: Handle;
+  readonly #words: Int32Array;
+  readonly #fastUntil: Float64Array;
 
   constructor(native: NativeBinding, name: string, config: SharedCircuitConfig) {
     this.#native = native;
@@ -21,6 +48,9 @@ export class NativeCircuit implements SharedCircuit {
       // The twin's message names the circuit and what differs; the type says it is a caller's mistake.
       throw new TypeError((error as Error).message);
     }
+    const mirror = native.circuitMirror(this.#handle);
+    this.#words = new Int32Array(mirror, 0, 4);
+    this.#fastUntil = new Float64Array(mirror, 16, 1);
   }
 
   fired(now: number): void {
@@ -28,6 +58,16 @@ export class NativeCircuit implements SharedCircuit {
   }
 
   admit(now: number): number {
+    const words = this.#words;
+    // Plain reads and a plain increment: the circuit writes the first two atomically and
+    // only reads the third; a call racing a transition counts as admitted just before it.
+    const admission = words[ADMISSION];
+    // Past fastUntil a fire would land in a bucket the circuit has not rotated to, or an
+    // open circuit is due to go half-open: ask.
+    if (admission !== ASK && now < (this.#fastUntil[0] as number)) {
+      words[FIRES] = (words[FIRES] as number) + 1;
+      return ANSWERS[admission as number] as number;
+    }
     return this.#native.circuitAdmit(this.#handle, now);
   }
 
@@ -58,7 +98,7 @@ export class NativeCircuit implements SharedCircuit {
   }
 
   state(): number {
-    return this.#native.circuitState(this.#handle);
+    return this.#words[STATE] as number;
   }
 
   info(): SharedCircuitInfo {
