@@ -114,13 +114,27 @@ impl Circuit {
         }
     }
 
-    /// Counts `calls` fires that breakers admitted on their own (see `fast_admission`).
-    /// They were admitted before `fast_until`, so they belong in the buckets of the latest
-    /// time seen.
-    pub fn fired_elsewhere(&mut self, calls: u32) {
-        if calls > 0 {
-            self.count_fires(self.last_now, calls);
+    /// Counts the fires breakers admitted alone (see `fast_admission`) and the failures
+    /// they recorded alone (see `failure_budget`). Both happened before `fast_until`, so
+    /// they belong in the buckets of the latest time seen.
+    pub fn counted_elsewhere(&mut self, fires: u32, failures: u32) {
+        if fires > 0 {
+            self.count_fires(self.last_now, fires);
         }
+        if failures > 0 {
+            self.rule.failed_elsewhere(self.last_now, failures);
+        }
+    }
+
+    /// How many failures breakers may record alone, all together, before one must ask:
+    /// none of them can open the circuit. Only while admitting alone skips reporting
+    /// successes (opossum's rule, closed).
+    pub fn failure_budget(&self) -> u32 {
+        // Before any time is seen there is no window to judge by.
+        if self.fast_admission() != 1 || !self.last_now.is_finite() {
+            return 0;
+        }
+        self.rule.failure_budget(self.last_now)
     }
 
     /// How a breaker may answer a call without asking (until `fast_until`): 0, it must ask

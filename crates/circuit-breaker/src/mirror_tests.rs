@@ -119,5 +119,47 @@ fn the_fire_counter_may_wrap() {
     for _ in 0..4 {
         mirror.admit_here();
     }
-    assert_eq!(mirror.take_pending(), 4);
+    assert_eq!(mirror.take(), (4, 0));
+}
+
+#[test]
+fn failures_recorded_alone_stay_within_the_budget_and_the_tripping_one_asks() {
+    let circuit = registry::join("mirror-budget", rolling(0)).unwrap();
+    let (a, b) = (registry::mirror(&circuit), registry::mirror(&circuit));
+    // 40 fires at 100 ms, opossum's 50%: up to 20 failures cannot open the circuit.
+    for _ in 0..40 {
+        registry::lock(&circuit).admit(100.0);
+    }
+    assert_eq!(registry::lock(&circuit).failure_budget(), 20);
+    // Two mirrors: 10 each, recorded alone; the eleventh must ask.
+    for mirror in [&a, &b] {
+        assert!((0..10).all(|_| mirror.fail_here()));
+        assert!(!mirror.fail_here());
+    }
+    // Entering counts the 20: at exactly 50% nothing is left to spend, and the circuit is
+    // still closed; the next failure, decided under the lock, opens it.
+    let mut entered = registry::lock(&circuit);
+    assert_eq!(entered.rule().counts(100.0).failures, 20);
+    assert_eq!(entered.failure_budget(), 0);
+    assert_eq!(entered.state(), CLOSED);
+    assert_eq!(entered.record(NORMAL, true, 1.0, 100.0, true), OPEN);
+    drop(entered);
+    assert!(!a.fail_here());
+}
+
+#[test]
+fn more_fires_widen_the_budget_and_other_rules_have_none() {
+    let circuit = registry::join("mirror-widen", rolling(0)).unwrap();
+    let mirror = registry::mirror(&circuit);
+    registry::lock(&circuit).admit(0.0);
+    for _ in 0..9 {
+        mirror.admit_here();
+    }
+    // 10 fires once counted: 5 failures may go alone.
+    assert_eq!(registry::lock(&circuit).failure_budget(), 5);
+    let mut consecutive = rolling(0);
+    consecutive.rule = RuleSpec::Consecutive { threshold: 100 };
+    let other = registry::join("mirror-consecutive", consecutive).unwrap();
+    registry::lock(&other).admit(0.0);
+    assert_eq!(registry::lock(&other).failure_budget(), 0);
 }

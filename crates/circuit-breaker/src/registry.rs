@@ -52,13 +52,12 @@ impl Drop for Entered<'_> {
         let state = inner.circuit.state();
         let admission = inner.circuit.fast_admission();
         let until = inner.circuit.fast_until();
-        inner.mirrors.retain(|weak| match weak.upgrade() {
-            Some(mirror) => {
-                mirror.publish(state, admission, until);
-                true
-            }
-            None => false,
-        });
+        inner.mirrors.retain(|weak| weak.strong_count() > 0);
+        // Each breaker gets an equal part, so together they stay within the budget.
+        let share = inner.circuit.failure_budget() / inner.mirrors.len().max(1) as u32;
+        for mirror in inner.mirrors.iter().filter_map(Weak::upgrade) {
+            mirror.publish(state, admission, until, share);
+        }
     }
 }
 
@@ -70,11 +69,13 @@ pub fn lock(circuit: &SharedCircuit) -> Entered<'_> {
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let inner = &mut *guard;
-    let mut pending = 0u32;
+    let (mut fires, mut failures) = (0u32, 0u32);
     for mirror in inner.mirrors.iter().filter_map(Weak::upgrade) {
-        pending = pending.saturating_add(mirror.take_pending());
+        let (f, x) = mirror.take();
+        fires = fires.saturating_add(f);
+        failures = failures.saturating_add(x);
     }
-    inner.circuit.fired_elsewhere(pending);
+    inner.circuit.counted_elsewhere(fires, failures);
     Entered { guard }
 }
 

@@ -60,6 +60,45 @@ impl Rule {
         }
     }
 
+    /// Failures of opossum's rule recorded by breakers alone (see `failure_budget`): no
+    /// decision, since the budget said none of them could open the circuit.
+    pub fn failed_elsewhere(&mut self, now: f64, failures: u32) {
+        if let (RuleSpec::RollingPercentage { .. }, Some(window)) = (&self.spec, &mut self.window) {
+            window.add(now, 0, failures, 0);
+        }
+    }
+
+    /// How many more failures at `now` cannot open the circuit, whatever else happens
+    /// before the window's bucket ends: opossum's rule only (0 for the others, whose every
+    /// outcome is decided under the lock). More fires only lower the failure rate, so the
+    /// count of fires so far is the worst case.
+    pub fn failure_budget(&self, now: f64) -> u32 {
+        let RuleSpec::RollingPercentage { percentage, .. } = self.spec else {
+            return 0;
+        };
+        let Counts {
+            calls, failures, ..
+        } = self
+            .window
+            .as_ref()
+            .map_or(Counts::default(), |w| w.counts(now));
+        if calls == 0 {
+            return 0;
+        }
+        if percentage >= 100.0 {
+            return u32::MAX;
+        }
+        // The largest k with (failures + k) / calls * 100 <= percentage, checked with the
+        // same arithmetic as `exceeded`, so rounding cannot let a tripping failure through.
+        let mut allowed = ((percentage / 100.0) * calls as f64).floor() as i64 - failures as i64;
+        while allowed > 0
+            && ((failures as i64 + allowed) as f64 / calls as f64) * 100.0 > percentage
+        {
+            allowed -= 1;
+        }
+        allowed.clamp(0, u32::MAX as i64) as u32
+    }
+
     /// When a call fired at `now` would stop landing in the bucket `now` is in.
     pub fn bucket_ends_at(&self, now: f64) -> f64 {
         self.window

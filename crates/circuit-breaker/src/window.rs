@@ -48,6 +48,11 @@ impl Window {
     /// Adds to the bucket of `now`: a call and whether it failed or was slow. Opossum's rule
     /// counts a call when it is fired and its failure when it ends, so each part may be 0.
     pub fn push(&mut self, now: f64, calls: u32, failed: bool, slow: bool) {
+        self.add(now, calls, u32::from(failed), u32::from(slow));
+    }
+
+    /// Adds counts to the bucket of `now`.
+    pub fn add(&mut self, now: f64, calls: u32, failures: u32, slow: u32) {
         let epoch = self.epoch(now);
         let n = self.buckets.len() as i64;
         let bucket = &mut self.buckets[epoch.rem_euclid(n) as usize];
@@ -58,8 +63,8 @@ impl Window {
             };
         }
         bucket.calls = bucket.calls.saturating_add(calls);
-        bucket.failures = bucket.failures.saturating_add(u32::from(failed));
-        bucket.slow = bucket.slow.saturating_add(u32::from(slow));
+        bucket.failures = bucket.failures.saturating_add(failures);
+        bucket.slow = bucket.slow.saturating_add(slow);
     }
 
     /// When the bucket holding `now` ends: a push before then lands in the same bucket.

@@ -76,6 +76,25 @@ describe('worker threads', () => {
     expect(others.map((r) => r.results[0])).toEqual(Array(THREADS - 1).fill('rejected'));
   });
 
+  it('native: failures recorded alone in every thread still open the circuit at the tipping failure', async () => {
+    // 2000 successes, then every thread fails at once. Each failure is also a fire, so the
+    // rate passes 50% only at the 2001st failure. Failures that cannot tip it are counted
+    // in each thread's mirror, within an equal share of what the circuit allows.
+    await startWorkers('native', { resetTimeout: 60_000, halfOpenProbes: 1 });
+    await Promise.all(workers.map((w) => ask(w, { command: 'succeed', count: 500 })));
+    const replies = await Promise.all(workers.map((w) => ask(w, { command: 'fire', count: 600 })));
+    const results = replies.flatMap((r) => r.results);
+    const failed = results.filter((r) => r === 'failed').length;
+    // Never fewer than 2001. A little more when other threads' calls are in flight: their
+    // fires count (opossum counts a call when it is fired), so the rate passes 50% up to
+    // one failure later per such call, and calls admitted before the opening still fail.
+    expect(failed).toBeGreaterThanOrEqual(2001);
+    expect(failed).toBeLessThanOrEqual(2001 + 2 * (THREADS - 1));
+    expect(results.filter((r) => r === 'rejected')).toHaveLength(THREADS * 600 - failed);
+    const after = await Promise.all(workers.map((w) => ask(w, { command: 'fire', count: 1 })));
+    expect(after.map((r) => r.results[0])).toEqual(Array(THREADS).fill('rejected'));
+  });
+
   it('js: each thread keeps its own circuit (the control)', async () => {
     await startWorkers('js', { threshold: 8, resetTimeout: 60_000, halfOpenProbes: 1 });
     await Promise.all(workers.map((w) => ask(w, { command: 'fire', count: 2 })));

@@ -4,14 +4,19 @@ import { packAdmission, type SharedCircuit, type SharedCircuitInfo } from './sha
 
 const NORMAL = 0;
 const REJECTED = -1;
+const CLOSED = 0;
 
 type Handle = ReturnType<NativeBinding['circuitJoin']>;
 
-/** Int32 words of a mirror (see the twin's mirror.rs); `fast_until` is the Float64 at byte 16. */
+/** Int32 words of a mirror (see the twin's mirror.rs); `fast_until` is the Float64 at byte 32. */
 const STATE = 0;
 const ADMISSION = 1;
-/** Fires this breaker admitted on its own; only this thread writes it (see mirror.rs). */
+/** Fires this breaker admitted alone; only this thread writes it (see mirror.rs). */
 const FIRES = 2;
+/** Failures this breaker may still record alone, granted by the circuit (see mirror.rs). */
+const ALLOWANCE = 4;
+/** ADMISSION when a closed circuit runs opossum's rule: the only case with a failure budget. */
+const ADMIT_UNREPORTED = 1;
 /** A mirror's ADMISSION word when the breaker must ask (the twin's `fast_admission`). */
 const ASK = 0;
 /**
@@ -30,9 +35,11 @@ const ANSWERS = [
 /**
  * The circuit named `name` in the native twin's process-wide table: every breaker with
  * that name, in any worker thread, holds the same one. Each method is one call into Rust
- * under the circuit's lock, except a call in a closed circuit: the breaker's mirror (a few
- * words of Rust memory the circuit rewrites after each change) says it may be admitted,
- * and the fire is left in the mirror for the circuit to count the next time anyone enters.
+ * under the circuit's lock, except most calls in a closed or open circuit: the breaker's
+ * mirror (a few words of Rust memory the circuit rewrites after each change) says whether
+ * a call may be admitted or rejected, and how many failures cannot open the circuit; the
+ * breaker leaves such fires and failures in the mirror for the circuit to count the next
+ * time anyone enters it.
  */
 export class NativeCircuit implements SharedCircuit {
   readonly #native: NativeBinding;
@@ -49,8 +56,8 @@ export class NativeCircuit implements SharedCircuit {
       throw new TypeError((error as Error).message);
     }
     const mirror = native.circuitMirror(this.#handle);
-    this.#words = new Int32Array(mirror, 0, 4);
-    this.#fastUntil = new Float64Array(mirror, 16, 1);
+    this.#words = new Int32Array(mirror, 0, 8);
+    this.#fastUntil = new Float64Array(mirror, 32, 1);
   }
 
   fired(now: number): void {
@@ -78,6 +85,20 @@ export class NativeCircuit implements SharedCircuit {
     now: number,
     mayOpen: boolean,
   ): number {
+    const words = this.#words;
+    // A failure the circuit's budget says cannot open it (see failure_budget in the twin)
+    // is spent from this breaker's allowance, with a compare-and-swap so that the circuit,
+    // swapping the allowance out, knows exactly how many were spent; the answer is closed.
+    if (failed && admission === NORMAL && words[ADMISSION] === ADMIT_UNREPORTED) {
+      const left = words[ALLOWANCE] as number;
+      if (
+        left > 0 &&
+        now < (this.#fastUntil[0] as number) &&
+        Atomics.compareExchange(words, ALLOWANCE, left, left - 1) === left
+      ) {
+        return CLOSED;
+      }
+    }
     return this.#native.circuitRecord(this.#handle, admission, failed, durationMs, now, mayOpen);
   }
 
