@@ -11,8 +11,8 @@ export type NativeBinding = typeof Binding;
  * same path from source and from the build.
  *
  * `auto` stays on js: the native engine's purpose is one circuit per name for every
- * worker thread, which changes what a name means, and each native call adds a boundary
- * crossing to a breaker whose own work is a few ns. Sharing is asked for.
+ * worker thread, which changes what a name means (two breakers given one name would start
+ * sharing a circuit). Sharing is asked for.
  */
 const twin = nativeEngine<NativeBinding>({
   packageName: '@bulwark/circuit-breaker',
@@ -22,7 +22,7 @@ const twin = nativeEngine<NativeBinding>({
   auto: {
     engine: 'js',
     reason:
-      'js is faster per call; choose engine "native" to share each named circuit with every worker thread',
+      'js keeps each breaker its own circuit; choose engine "native" to share each named circuit with every worker thread',
   },
 });
 
