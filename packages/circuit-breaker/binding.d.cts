@@ -36,9 +36,9 @@ export declare function circuitJoin(name: string, config: NativeCircuitConfig): 
 
 /**
  * A mirror of the circuit for one breaker (see `mirror.rs`): an ArrayBuffer over memory
- * the circuit rewrites, through which the breaker admits calls in a closed circuit
- * without crossing into Rust. The buffer keeps the mirror and the circuit alive; when it
- * is collected the fires it still held are counted.
+ * the circuit rewrites, through which the breaker admits, rejects and records failures
+ * without crossing into Rust while that cannot change the circuit. The buffer keeps the
+ * mirror and the circuit alive; when it is collected what it still held is counted.
  */
 export declare function circuitMirror(circuit: ExternalObject<SharedCircuit>): ArrayBuffer
 

@@ -140,7 +140,7 @@ impl Circuit {
     /// How a breaker may answer a call without asking (until `fast_until`): 0, it must ask
     /// (half-open: probes are claimed here); 1, admit, the success needs no report; 2,
     /// admit and report the success; 3, reject (open). Either way `admit` would only have
-    /// counted a fire, which the breaker leaves for `fired_elsewhere`.
+    /// counted a fire, which the breaker leaves for `counted_elsewhere`.
     pub fn fast_admission(&self) -> u32 {
         match (self.state, self.success_matters(NORMAL)) {
             (CLOSED, false) => 1,

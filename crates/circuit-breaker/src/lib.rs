@@ -184,9 +184,9 @@ pub fn circuit_info(circuit: &External<SharedCircuit>) -> NativeCircuitInfo {
 }
 
 /// A mirror of the circuit for one breaker (see `mirror.rs`): an ArrayBuffer over memory
-/// the circuit rewrites, through which the breaker admits calls in a closed circuit
-/// without crossing into Rust. The buffer keeps the mirror and the circuit alive; when it
-/// is collected the fires it still held are counted.
+/// the circuit rewrites, through which the breaker admits, rejects and records failures
+/// without crossing into Rust while that cannot change the circuit. The buffer keeps the
+/// mirror and the circuit alive; when it is collected what it still held is counted.
 #[napi]
 #[allow(unsafe_code)]
 pub fn circuit_mirror<'env>(
@@ -205,7 +205,7 @@ pub fn circuit_mirror<'env>(
             mirror::MIRROR_BYTES,
             (mirror, shared),
             |_, (mirror, shared)| {
-                // Entering the circuit counts this mirror's pending fires; then it goes.
+                // Entering the circuit counts what this mirror still holds; then it goes.
                 drop(lock(&shared));
                 drop(mirror);
             },

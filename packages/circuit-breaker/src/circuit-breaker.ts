@@ -387,7 +387,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
         if (this.#shared) this.#shared.returnProbe(admission);
         else this.#probesLeft++;
       }
-      return this.#semaphoreLocked(args, cacheKey, now);
+      return this.#semaphoreLocked(args, cacheKey);
     }
     if (this.#deadlines) return this.#runWithTimeout(context, args, admission, cacheKey, now);
     return this.#run(context, args, admission, cacheKey, now, weight);
@@ -810,7 +810,10 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     return this.#runFallback(args, error) ?? Promise.reject(error);
   }
 
-  #semaphoreLocked(args: TI, cacheKey: string, now: number): Promise<TR> {
+  #semaphoreLocked(args: TI, cacheKey: string): Promise<TR> {
+    // The call's own time may be the last one read (an untimed call): read it now, so the
+    // failure below records the latency of 0 that opossum does.
+    const now = this.#now();
     const error = brandAs(new Error(SEMAPHORE_MESSAGE), SemaphoreLockedError);
     this.#status.count(FIELD.semaphoreRejections, now);
     this.emit('semaphoreLocked', error, 0);

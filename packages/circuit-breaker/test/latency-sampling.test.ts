@@ -105,6 +105,24 @@ describe('timedCallsPerBucket', () => {
     expect(breaker.opened).toBe(true);
   });
 
+  it('records a semaphore rejection with the latency of 0 opossum gives it, even untimed', async () => {
+    const clock = handClock();
+    let hang = false;
+    const breaker = new CircuitBreaker(
+      () => (hang ? new Promise<number>(() => {}) : Promise.resolve(1)),
+      { ...oneLongBucket, clock: clock.read, capacity: 1, timedCallsPerBucket: 10 },
+    );
+    await fireMany(breaker, 5_000);
+    // Time passes with no clock read; then one call holds the only place and the next is
+    // refused, whatever the sampler made of either.
+    clock.now += 1_000;
+    hang = true;
+    breaker.fire();
+    await expect(breaker.fire()).rejects.toMatchObject({ code: 'ESEMLOCKED' });
+    expect(breaker.stats.semaphoreRejections).toBe(1);
+    expect(breaker.stats.percentiles[1]).toBe(0);
+  });
+
   it('times every call again when a new bucket starts', async () => {
     const clock = handClock();
     const rotate = new EventEmitter();
