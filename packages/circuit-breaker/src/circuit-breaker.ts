@@ -121,6 +121,22 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   #lastNow = 0;
   /** Handed to the breaker with each result; it reads it and keeps nothing. */
   readonly #outcome = { durationMs: 0 };
+  /**
+   * The success handler of an untimed normal call with no cache key: it needs nothing
+   * from the call, so one function serves them all (a closure per call costs an
+   * allocation on the hottest path). The native engine's unreported admission has its own.
+   */
+  // Typed on unknown, not TR: a member typed on TR would make the class invariant in TR.
+  readonly #untimedSuccess = (value: unknown): unknown => {
+    this.#inFlight--;
+    this.#succeeded(value as TR, NORMAL, '', 0, 0);
+    return value;
+  };
+  readonly #untimedUnreportedSuccess = (value: unknown): unknown => {
+    this.#inFlight--;
+    this.#succeeded(value as TR, UNREPORTED_SUCCESS, '', 0, 0);
+    return value;
+  };
 
   constructor(action: Action<TI, TR> | TR, options: CircuitBreakerOptions<TI> = {}) {
     super();
@@ -682,17 +698,32 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       this.#inFlight--;
       return this.#failed(error, args, admission, cacheKey, start, 'error', weight);
     }
-    return Promise.resolve(result).then(
-      (value) => {
-        this.#inFlight--;
-        this.#succeeded(value as TR, admission, cacheKey, start, weight);
-        return value as TR;
-      },
-      (error: unknown) => {
-        this.#inFlight--;
-        return this.#failed(error, args, admission, cacheKey, start, 'error', weight);
-      },
-    );
+    const onValue = this.#onValue(admission, cacheKey, start, weight) as (value: TR) => TR;
+    return (Promise.resolve(result) as Promise<TR>).then(onValue, (error: unknown) => {
+      this.#inFlight--;
+      return this.#failed(error, args, admission, cacheKey, start, 'error', weight);
+    });
+  }
+
+  /**
+   * What handles a call's value: a shared function when the call carries nothing of its
+   * own. Typed on unknown, as the shared fields are, to keep the class covariant in TR.
+   */
+  #onValue(
+    admission: number,
+    cacheKey: string,
+    start: number,
+    weight: number,
+  ): (value: unknown) => unknown {
+    if (weight === 0 && cacheKey === '') {
+      if (admission === NORMAL) return this.#untimedSuccess;
+      if (admission === UNREPORTED_SUCCESS) return this.#untimedUnreportedSuccess;
+    }
+    return (value: unknown) => {
+      this.#inFlight--;
+      this.#succeeded(value as TR, admission, cacheKey, start, weight);
+      return value;
+    };
   }
 
   #runWithTimeout(
