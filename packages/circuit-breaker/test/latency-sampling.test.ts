@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import CircuitBreaker, { slowCallBreaker } from '../src/index.js';
+import { uniqueName } from './engines.js';
 
 const CALLS = 50_000;
 
@@ -156,6 +157,30 @@ describe('timedCallsPerBucket', () => {
     await new Promise((resolve) => setTimeout(resolve, 250));
     await breaker.fire();
     expect(breaker.stats.successes).toBe(1);
+    breaker.shutdown();
+  });
+});
+
+describe('sampled timing on the native engine', () => {
+  it('counts every untimed call in the shared window: the circuit opens at the exact tipping failure', async () => {
+    // Past 1000 calls a bucket's calls go untimed, and in a closed circuit the breaker
+    // admits them through its mirror at the last time read. Opossum's rule must still see
+    // every fire: after 20,000 successes, 20,000 failures are exactly 50% (closed) and the
+    // next one tips it.
+    let failing = false;
+    const breaker = new CircuitBreaker(
+      async () => {
+        if (failing) throw new Error('down');
+        return 1;
+      },
+      { engine: 'native', name: uniqueName('sampled'), timeout: false, resetTimeout: 60_000 },
+    );
+    await fireMany(breaker as CircuitBreaker<[], unknown>, 20_000);
+    failing = true;
+    for (let i = 0; i < 20_000; i++) await breaker.fire().catch(() => {});
+    expect(breaker.closed).toBe(true);
+    await expect(breaker.fire()).rejects.toThrow('down');
+    expect(breaker.opened).toBe(true);
     breaker.shutdown();
   });
 });
