@@ -27,6 +27,11 @@ import { NativeCircuit } from './shared/native-circuit.js';
 import { type SharedCircuitConfig, sharedRuleConfig } from './shared/rule-config.js';
 import {
   type CircuitStore,
+  CLOSED,
+  HALF_OPEN,
+  NORMAL,
+  OPEN,
+  REJECTED,
   type RemoteCircuit,
   type SharedCircuit,
   UNREPORTED_SUCCESS,
@@ -35,15 +40,9 @@ import {
 } from './shared/shared-circuit.js';
 import { FIELD, type Stats, Status, type StatusOptions } from './status.js';
 
-const CLOSED = 0;
-const OPEN = 1;
-const HALF_OPEN = 2;
+/** Beyond the circuit's states: the breaker was shut down. */
 const SHUTDOWN = 3;
 type State = typeof CLOSED | typeof OPEN | typeof HALF_OPEN | typeof SHUTDOWN;
-
-/** Admission of a call: a normal call, a probe of the current half-open round (> 0), or none. */
-const NORMAL = 0;
-const REJECTED = -1;
 
 type Action<TI extends unknown[], TR> = (...args: TI) => Promise<TR> | TR;
 

@@ -49,9 +49,10 @@ export class SemaphoreLockedError extends CircuitBreakerError {
  * Turns `error`, a plain `new Error(OPEN_MESSAGE or SEMAPHORE_MESSAGE)` made by the
  * caller, into an OpenCircuitError or SemaphoreLockedError, for the paths that reject
  * at full rate. Capturing the stack is most of a rejection's cost, and every constructor
- * in the class chain adds to it: on the bench VM a plain Error took 2.5 µs and `new OpenCircuitError()` 3.2 µs. Given the
- * class's prototype, message and code, the plain Error is the same to every observer:
- * `instanceof`, `name`, `code`, `isOurError`, and a stack that starts at the caller.
+ * in the class chain adds to it: on the bench VM a plain Error took 2.5 µs and
+ * `new OpenCircuitError()` 3.2 µs. Given the class's prototype, message and code, the
+ * plain Error is the same to every observer: `instanceof`, `name`, `code`,
+ * `isOurError`, and a stack that starts at the caller.
  */
 export function brandAs(
   error: Error,

@@ -47,11 +47,6 @@ export class LatencySampler {
     return stride;
   }
 
-  /** True once this bucket has more calls than are all timed. */
-  get sampling(): boolean {
-    return this.#seen > this.#timedPerBucket;
-  }
-
   /** A new bucket: time every call again until it holds `timedPerBucket`. */
   reset(): void {
     this.#seen = 0;

@@ -1,18 +1,17 @@
 import type { SharedCircuitConfig } from '../shared/rule-config.js';
 import {
+  CLOSED,
+  HALF_OPEN,
+  NORMAL,
+  OPEN,
   packAdmission,
+  REJECTED,
   type RemoteCircuit,
   type RemoteCircuitListener,
   type SharedCircuitInfo,
 } from '../shared/shared-circuit.js';
 import type { CircuitReply, SCRIPTS } from './lua.js';
 import { OutcomeBatch } from './outcome-batch.js';
-
-const CLOSED = 0;
-const OPEN = 1;
-const HALF_OPEN = 2;
-const REJECTED = -1;
-const NORMAL = 0;
 
 /** What a circuit needs of the store that holds it. */
 export interface CircuitHost {

@@ -1,10 +1,14 @@
 import type { NativeBinding } from '../native-binding.js';
 import type { SharedCircuitConfig } from './rule-config.js';
-import { packAdmission, type SharedCircuit, type SharedCircuitInfo } from './shared-circuit.js';
-
-const NORMAL = 0;
-const REJECTED = -1;
-const CLOSED = 0;
+import {
+  CLOSED,
+  NORMAL,
+  OPEN,
+  packAdmission,
+  REJECTED,
+  type SharedCircuit,
+  type SharedCircuitInfo,
+} from './shared-circuit.js';
 
 type Handle = ReturnType<NativeBinding['circuitJoin']>;
 
@@ -22,14 +26,14 @@ const ASK = 0;
 /**
  * `admit`'s packed answer (see packAdmission) for each other ADMISSION word: 1, admit in
  * a closed circuit (success unreported); 2, admit and report the success; 3, reject
- * (open). States: 0 closed, 1 open. Small integers only (slot 0 is never read), so V8
- * keeps them untagged and returns them without allocating.
+ * (open). Small integers only (slot 0 is never read), so V8 keeps them untagged and
+ * returns them without allocating.
  */
 const ANSWERS = [
   -1,
-  packAdmission(NORMAL, false, 0),
-  packAdmission(NORMAL, true, 0),
-  packAdmission(REJECTED, false, 1),
+  packAdmission(NORMAL, false, CLOSED),
+  packAdmission(NORMAL, true, CLOSED),
+  packAdmission(REJECTED, false, OPEN),
 ];
 
 /**

@@ -39,6 +39,15 @@ export interface SharedCircuitInfo {
   probesLeft: number;
 }
 
+/** The states of a circuit, as the breaker, the twin and the Redis scripts number them. */
+export const CLOSED = 0;
+export const OPEN = 1;
+export const HALF_OPEN = 2;
+
+/** Admission of a call: a normal call, or none; a probe of a half-open round is > 0. */
+export const NORMAL = 0;
+export const REJECTED = -1;
+
 /**
  * A normal admission whose success changes nothing in the shared circuit (opossum's rule
  * in a closed circuit looks only at fires and failures), so the breaker need not report it.
