@@ -9,6 +9,15 @@ import { RateLimiterRedis } from 'rate-limiter-flexible';
 const CALLERS = 200;
 const KEYS = 10_000;
 const PLENTY = 1_000_000_000;
+/** Keys a flood hits: a few clients. */
+const FLOOD_KEYS = 100;
+const WAVE_CONTESTANTS = ['ours gcra', 'ours fixed-window', 'rate-limiter-flexible'];
+const FLOOD_CONTESTANTS = [
+  'ours gcra',
+  'ours gcra denyCache',
+  'rate-limiter-flexible',
+  'rate-limiter-flexible, in-memory block',
+];
 
 async function client() {
   const redis = new Redis(Number(process.env.BENCH_REDIS_PORT), '127.0.0.1', {
@@ -40,6 +49,42 @@ async function makeLimiter(contestant) {
   return { consume: (key) => limiter.consume(key), close: () => redis.disconnect() };
 }
 
+/**
+ * Limiters whose keys are all past their limit: one unit an hour, spent beforehand. Ours
+ * with and without `denyCache`; rate-limiter-flexible with and without its in-memory block
+ * (it rejects when limited, so its rejections are taken as answers).
+ */
+async function makeRefusingLimiter(contestant) {
+  const redis = await client();
+  const prefix = `bench:flood:${contestant}:${process.pid}:`;
+  if (contestant.startsWith('rate-limiter-flexible')) {
+    const limiter = new RateLimiterRedis({
+      storeClient: redis,
+      points: 1,
+      duration: 3600,
+      keyPrefix: prefix,
+      ...(contestant.endsWith('in-memory block') ? { inMemoryBlockOnConsumed: 2 } : {}),
+    });
+    return {
+      consume: (key) => limiter.consume(key).catch((refused) => refused),
+      close: () => redis.disconnect(),
+    };
+  }
+  const store = redisStore({
+    client: redis,
+    prefix,
+    denyCache: contestant.endsWith('denyCache'),
+  });
+  const limiter = new RateLimiter({
+    algorithm: 'gcra',
+    rate: 1,
+    intervalMs: 3_600_000,
+    burst: 1,
+    store,
+  });
+  return { consume: (key) => limiter.consume(key), close: () => redis.disconnect() };
+}
+
 /** A run: CALLERS consumes issued at once, over KEYS keys in turn. */
 async function wave(contestant) {
   const limiter = await makeLimiter(contestant);
@@ -59,16 +104,39 @@ async function wave(contestant) {
 export default defineBench({
   package: 'rate-limiter-redis',
   title: '@bulwark/rate-limiter: Redis store',
-  contestants: ['ours gcra', 'ours fixed-window', 'rate-limiter-flexible'],
-  anchors: ['rate-limiter-flexible'],
+  contestants: [...new Set([...WAVE_CONTESTANTS, ...FLOOD_CONTESTANTS])],
   async globalSetup() {
     const { startRedis } = await import('@bulwark/testkit');
     const server = await startRedis();
     return { env: { BENCH_REDIS_PORT: String(server.port) }, teardown: () => server.close() };
   },
+  anchors: ['rate-limiter-flexible', 'rate-limiter-flexible, in-memory block'],
   cases: {
+    'refused-flood': {
+      description: `${CALLERS} callers at once on ${FLOOD_KEYS} keys that are all past their limit: a client flooding a refused key. Ours with and without \`denyCache\`; rate-limiter-flexible with and without \`inMemoryBlockOnConsumed\`.`,
+      contestants: FLOOD_CONTESTANTS,
+      async setup(contestant) {
+        const limiter = await makeRefusingLimiter(contestant);
+        const keys = Array.from({ length: FLOOD_KEYS }, (_, i) => `flood:${i}`);
+        // Spend each key's one unit, then be refused once: every later consume is refused.
+        for (const key of keys) {
+          await limiter.consume(key);
+          await limiter.consume(key);
+        }
+        let cursor = 0;
+        const run = () =>
+          Promise.all(
+            Array.from({ length: CALLERS }, () => {
+              cursor = (cursor + 1) % FLOOD_KEYS;
+              return limiter.consume(keys[cursor]);
+            }),
+          );
+        return { ops: CALLERS, run, teardown: () => limiter.close() };
+      },
+    },
     'consume-200-callers': {
       description: `\`consume\` on Redis, ${CALLERS} callers at once over ${KEYS.toLocaleString('en')} keys; one Redis on loopback. rate-limiter-flexible: RateLimiterRedis (a fixed window).`,
+      contestants: WAVE_CONTESTANTS,
       async setup(contestant) {
         const { limiter, run } = await wave(contestant);
         return { ops: CALLERS, run, teardown: () => limiter.close() };
@@ -77,6 +145,7 @@ export default defineBench({
     'slowest-of-200': {
       description: `The same waves of ${CALLERS} callers, timed per wave: p50 and p99 of the time until the last caller of a wave has its answer, so an upper bound on every caller's latency.`,
       latency: true,
+      contestants: WAVE_CONTESTANTS,
       async setup(contestant) {
         const { limiter, run } = await wave(contestant);
         return { ops: 1, run, teardown: () => limiter.close() };

@@ -109,6 +109,64 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     expect((await scriptCalls()) - before).toBeLessThanOrEqual(50 + 3 + (900 - (500 - 3 * 9)));
   });
 
+  it('denyCache: a refused key costs Redis nothing until its retry time, answered as Redis would; then Redis decides', async () => {
+    let now = 1_000_000; // on a window's start: windows of 1000 ms align to the epoch
+    const prefix = `deny-${process.pid}-${++prefixes}:`;
+    const options = { algorithm: 'fixed-window', limit: 3, windowMs: 1000, clock: () => now };
+    const cached = new RateLimiter({
+      ...options,
+      store: await store({ prefix, time: 'client', denyCache: true }),
+    } as never);
+    // The same keys in Redis, read without the cache: what Redis itself answers.
+    const direct = new RateLimiter({
+      ...options,
+      store: await store({ prefix, time: 'client' }),
+    } as never);
+    for (let i = 0; i < 3; i++) expect((await cached.consume('k')).allowed).toBe(true);
+    expect(await cached.consume('k')).toMatchObject({ allowed: false, retryAfterMs: 1000 });
+
+    now += 300;
+    const before = await scriptCalls();
+    const flood = await Promise.all(Array.from({ length: 200 }, () => cached.consume('k')));
+    expect(await scriptCalls()).toBe(before);
+    expect(new Set(flood.map((r) => JSON.stringify(r))).size).toBe(1);
+    expect(flood[0]).toEqual(await direct.consume('k'));
+    expect(await cached.peek('k')).toEqual(await direct.peek('k'));
+
+    // The window has passed: Redis is asked again, and admits.
+    now += 700;
+    const calls = await scriptCalls();
+    expect((await cached.consume('k')).allowed).toBe(true);
+    expect(await scriptCalls()).toBe(calls + 1);
+  });
+
+  it('denyCache: a long block is rechecked with Redis every maxAgeMs; a reset here forgets at once', async () => {
+    let now = 5_000_000;
+    const limiter = new RateLimiter({
+      algorithm: 'token-bucket',
+      rate: 1,
+      intervalMs: 60_000,
+      burst: 1,
+      blockDurationMs: 60_000,
+      clock: () => now,
+      store: await store({ time: 'client', denyCache: { maxAgeMs: 100 } }),
+    } as never);
+    await limiter.consume('k');
+    expect(await limiter.consume('k')).toMatchObject({ allowed: false, retryAfterMs: 60_000 });
+    now += 99;
+    let calls = await scriptCalls();
+    expect(await limiter.consume('k')).toMatchObject({ allowed: false, retryAfterMs: 59_901 });
+    expect(await scriptCalls()).toBe(calls);
+    now += 1;
+    expect(await limiter.consume('k')).toMatchObject({ allowed: false, retryAfterMs: 59_900 });
+    expect(await scriptCalls()).toBe(calls + 1);
+
+    await limiter.reset('k');
+    calls = await scriptCalls();
+    expect((await limiter.consume('k')).allowed).toBe(true);
+    expect(await scriptCalls()).toBe(calls + 1);
+  });
+
   it('consumes issued together go to Redis as one script call per hash slot, decided in order', async () => {
     const keys = 50;
     const options = { algorithm: 'fixed-window', limit: 3, windowMs: LONG_WINDOW } as const;
@@ -305,6 +363,10 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     );
     expect(() => redisStore({ client, time: 'ntp' as never })).toThrow(/time must be/);
     expect(() => redisStore({ client, timeoutMs: 0 })).toThrow(/timeoutMs/);
+    expect(() => redisStore({ client, denyCache: 'yes' as never })).toThrow(/denyCache must be/);
+    expect(() => redisStore({ client, denyCache: { maxKeys: 0 } })).toThrow(
+      /denyCache\.maxKeys must be an integer >= 1, got 0/,
+    );
     client.disconnect();
   });
 });

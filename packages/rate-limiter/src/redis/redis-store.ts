@@ -4,6 +4,7 @@ import { MemoryStore } from '../stores/memory-store.js';
 import type { RateLimitStore } from '../stores/types.js';
 import { nonNegativeInteger, positiveInteger } from '../validate.js';
 import { DecisionBatcher } from './decision-batch.js';
+import { DenyCache } from './deny-cache.js';
 import { LocalLeases } from './local-lease.js';
 import { checkClient, type RedisClient } from './redis-client.js';
 import { BLOCK_SCRIPT, type LuaScript, SCRIPTS } from './scripts.js';
@@ -45,6 +46,14 @@ export interface RedisStoreOptions {
    * `size - 1` units it does not spend, so others can be refused meanwhile. Default: off.
    */
   lease?: { size: number; maxAgeMs?: number };
+  /**
+   * Keys Redis refused are refused here, without a Redis call, until the retry time Redis
+   * gave (at most `maxAgeMs`, default 1000): a key flooding past its limit costs Redis
+   * nothing meanwhile. Never admits more; may refuse for up to `maxAgeMs` a key that another
+   * process refunded or reset. `true` for the defaults; at most `maxKeys` (default 10000)
+   * refusals are kept. Default: off.
+   */
+  denyCache?: boolean | { maxKeys?: number; maxAgeMs?: number };
 }
 
 /** A consume could not reach Redis and `onError` is `throw`. */
@@ -79,6 +88,7 @@ export class RedisStore implements RateLimitStore {
   readonly #clientTime: boolean;
   readonly #report: ((error: unknown) => void) | undefined;
   readonly #leases: LocalLeases | undefined;
+  readonly #denials: DenyCache | undefined;
   readonly #batcher: DecisionBatcher;
   /** Until when Redis is skipped after a failure (ms, Date.now). */
   #downUntil = 0;
@@ -119,6 +129,7 @@ export class RedisStore implements RateLimitStore {
     }
     this.#report = options.onRedisError;
     this.#leases = this.#leasesFrom(options.lease);
+    this.#denials = denyCacheFrom(options.denyCache);
     this.#batcher = new DecisionBatcher(
       (script, keys, args) => this.#run(script, keys, args),
       options.client.isCluster === true,
@@ -149,6 +160,8 @@ export class RedisStore implements RateLimitStore {
     now: number,
     blockMs: number,
   ): Promise<RateLimitResult> {
+    const refused = this.#denials?.answer(key, cost, algorithm, now);
+    if (refused) return refused;
     // A concurrency unit must be given back to Redis by its holder, so it is never leased.
     if (this.#leases && algorithm.name !== 'concurrency') {
       const leased = await this.#leases.consume(key, cost, algorithm, now);
@@ -157,11 +170,20 @@ export class RedisStore implements RateLimitStore {
     return this.#decide('c', key, cost, algorithm, now, blockMs);
   }
 
-  peek(key: string, cost: number, algorithm: Algorithm, now: number): Promise<RateLimitResult> {
-    return this.#decide('p', key, cost, algorithm, now, 0);
+  async peek(
+    key: string,
+    cost: number,
+    algorithm: Algorithm,
+    now: number,
+  ): Promise<RateLimitResult> {
+    return (
+      this.#denials?.answer(key, cost, algorithm, now) ??
+      this.#decide('p', key, cost, algorithm, now, 0)
+    );
   }
 
   async refund(key: string, cost: number, algorithm: Algorithm, now: number): Promise<void> {
+    this.#denials?.forget(key, ALGORITHMS);
     if (!this.usingRedis) {
       await this.#insurance.refund(key, cost, algorithm, now);
       return;
@@ -171,6 +193,7 @@ export class RedisStore implements RateLimitStore {
 
   async reset(key: string): Promise<void> {
     this.#leases?.drop(key, ALGORITHMS);
+    this.#denials?.forget(key, ALGORITHMS);
     await this.#insurance.reset(key);
     // Each algorithm's keys for `key` share a slot; different algorithms' may not.
     await Promise.all(
@@ -179,6 +202,8 @@ export class RedisStore implements RateLimitStore {
   }
 
   async block(key: string, algorithm: Algorithm, until: number, now: number): Promise<void> {
+    // The next consume learns the block from Redis, with its full length.
+    this.#denials?.forget(key, ALGORITHMS);
     await this.#insurance.block(key, algorithm, until, now);
     const [hash] = this.#keys(key, algorithm);
     await this.#run(
@@ -210,7 +235,15 @@ export class RedisStore implements RateLimitStore {
           now,
           blockMs,
         );
-        return { allowed: allowed === 1, remaining, limit: algorithm.limit, resetMs, retryAfterMs };
+        const result = {
+          allowed: allowed === 1,
+          remaining,
+          limit: algorithm.limit,
+          resetMs,
+          retryAfterMs,
+        };
+        if (!result.allowed) this.#denials?.remember(key, cost, algorithm, result, now);
+        return result;
       } catch {
         // #run has marked Redis down and reported the error; answer as onError says.
       }
@@ -340,4 +373,18 @@ export class RedisStore implements RateLimitStore {
 /** A store in Redis or a Redis Cluster, shared by every process: see `RedisStoreOptions`. */
 export function redisStore(options: RedisStoreOptions): RedisStore {
   return new RedisStore(options);
+}
+
+function denyCacheFrom(option: RedisStoreOptions['denyCache']): DenyCache | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option !== true && (typeof option !== 'object' || option === null)) {
+    throw new TypeError(
+      `redisStore: denyCache must be true, false or { maxKeys, maxAgeMs }; got ${String(option)}`,
+    );
+  }
+  const { maxKeys, maxAgeMs } = option === true ? {} : option;
+  return new DenyCache(
+    maxKeys === undefined ? 10_000 : positiveInteger('redisStore.denyCache.maxKeys', maxKeys),
+    maxAgeMs === undefined ? 1_000 : positiveInteger('redisStore.denyCache.maxAgeMs', maxAgeMs),
+  );
 }
