@@ -48,6 +48,8 @@ export interface NativeStoreOptions {
   updateAgeOnGet: boolean
   updateAgeOnHas: boolean
   noDeleteOnStaleGet: boolean
+  /** ms a stale entry is kept past its TTL for `storePeek` (stale-if-error); 0 for none. */
+  staleKeptMs: number
   trackRemovals: boolean
   /** Size each entry by its bytes in the store instead of the size passed to `storeSet`. */
   measureSizes: boolean
@@ -77,7 +79,7 @@ export declare function storeMemoryBytes(handle: ExternalObject<NativeStore>): n
 
 export declare function storeNew(options: NativeStoreOptions): ExternalObject<NativeStore>
 
-export declare function storePeek(handle: ExternalObject<NativeStore>, key: string | number | Buffer, now: number, includeStale: boolean): string | Buffer | Uint8Array | null
+export declare function storePeek(handle: ExternalObject<NativeStore>, key: string | number | Buffer, now: number, staleWithin: number): string | Buffer | Uint8Array | null
 
 export declare function storePurgeStale(handle: ExternalObject<NativeStore>, now: number): number
 

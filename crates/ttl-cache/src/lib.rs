@@ -34,6 +34,8 @@ pub struct NativeStoreOptions {
     pub update_age_on_get: bool,
     pub update_age_on_has: bool,
     pub no_delete_on_stale_get: bool,
+    /// ms a stale entry is kept past its TTL for `storePeek` (stale-if-error); 0 for none.
+    pub stale_kept_ms: f64,
     pub track_removals: bool,
     /// Size each entry by its bytes in the store instead of the size passed to `storeSet`.
     pub measure_sizes: bool,
@@ -104,6 +106,7 @@ pub fn store_new(options: NativeStoreOptions) -> External<NativeStore> {
             update_age_on_get: options.update_age_on_get,
             update_age_on_has: options.update_age_on_has,
             no_delete_on_stale_get: options.no_delete_on_stale_get,
+            stale_kept_ms: options.stale_kept_ms,
             track_removals: options.track_removals,
             measure_sizes: options.measure_sizes,
             max_entry_size: options.max_entry_size,
@@ -126,10 +129,10 @@ pub fn store_peek(
     handle: &mut External<NativeStore>,
     key: Either3<String, f64, Buffer>,
     now: f64,
-    include_stale: bool,
+    stale_within: f64,
 ) -> Option<Either3<String, Buffer, Uint8Array>> {
     handle.with_key(&key, |store, k| {
-        store.peek(k, now, include_stale).map(value_out)
+        store.peek(k, now, stale_within).map(value_out)
     })
 }
 

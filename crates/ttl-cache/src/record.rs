@@ -57,6 +57,12 @@ impl Timing {
         now - self.start >= self.ttl
     }
 
+    /// Stale for `kept` ms or more: past what a cache keeping stale entries that long holds.
+    /// With `kept` 0 this is `is_stale`; with infinity, never.
+    pub fn is_past(&self, now: f64, kept: f64) -> bool {
+        now - self.start >= self.ttl + kept
+    }
+
     /// `ttl` minus the time elapsed, not start + ttl - now: with fractional clock
     /// readings the latter can come out a hair above ttl.
     pub fn remaining(&self, now: f64) -> f64 {

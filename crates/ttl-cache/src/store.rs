@@ -36,6 +36,9 @@ pub struct Policy {
     pub update_age_on_get: bool,
     pub update_age_on_has: bool,
     pub no_delete_on_stale_get: bool,
+    /// How long a stale entry stays after its TTL, for `peek` to find (a cache serving stale
+    /// values when a load fails); reads treat it as gone. 0 removes entries as they go stale.
+    pub stale_kept_ms: f64,
     /// Keep removed entries for the caller to hand to `dispose`.
     pub track_removals: bool,
     /// Each entry's size is its bytes here (see `measured_size`), not what the caller says.
@@ -200,7 +203,9 @@ impl Store {
                 self.counters.misses += 1.0;
                 None
             };
-            if !self.policy.no_delete_on_stale_get {
+            if !self.policy.no_delete_on_stale_get
+                && timing.is_some_and(|t| t.is_past(now, self.policy.stale_kept_ms))
+            {
                 self.remove(at, Reason::Expire);
             }
             return result;
@@ -213,13 +218,14 @@ impl Store {
         Some(read(self.found(at)))
     }
 
-    /// Reads without touching recency or age; a stale value only with `include_stale`.
-    pub fn peek(&self, key: &[u8], now: f64, include_stale: bool) -> Option<Found<'_>> {
+    /// Reads without touching recency or age; a value stale for less than `stale_within`
+    /// ms too (0: fresh only; infinity: any stale value still held).
+    pub fn peek(&self, key: &[u8], now: f64, stale_within: f64) -> Option<Found<'_>> {
         let at = self.find(key)?;
-        let stale = Record::new(self.arena.bytes(at))
+        let past = Record::new(self.arena.bytes(at))
             .timing()
-            .is_some_and(|t| t.is_stale(now));
-        (include_stale || !stale).then(|| self.found(at))
+            .is_some_and(|t| t.is_past(now, stale_within));
+        (!past).then(|| self.found(at))
     }
 
     pub fn has(&mut self, key: &[u8], now: f64) -> bool {
@@ -394,8 +400,10 @@ impl Store {
         self.calculated_size = 0.0;
     }
 
-    /// Removes every stale entry, earliest expiry first; returns how many left.
+    /// Removes every entry stale for `stale_kept_ms` or more, earliest expiry first; returns
+    /// how many left.
     pub fn purge_stale(&mut self, now: f64) -> usize {
+        let kept = self.policy.stale_kept_ms;
         // The index orders by start + ttl, while staleness is now - start >= ttl; rounding
         // can put the two a few ulps apart, so look a little past `now` and let the exact
         // test decide, putting back what is not stale yet.
@@ -407,13 +415,13 @@ impl Store {
             let Some(due) = self.ttl_index.first_current(|d| is_current(arena, d)) else {
                 break;
             };
-            if due.expiry > now + slack {
+            if due.expiry + kept > now + slack {
                 break;
             }
             self.ttl_index.pop();
             if Record::new(self.arena.bytes(due.location))
                 .timing()
-                .is_some_and(|t| t.is_stale(now))
+                .is_some_and(|t| t.is_past(now, kept))
             {
                 self.remove(due.location, Reason::Expire);
                 purged += 1;
@@ -427,12 +435,13 @@ impl Store {
         purged
     }
 
-    /// When the next entry with a TTL goes stale (infinity if none has a TTL).
+    /// When `purge_stale` next has an entry to remove (infinity if none has a TTL).
     pub fn earliest_expiry(&mut self) -> f64 {
         let arena = &self.arena;
+        let kept = self.policy.stale_kept_ms;
         self.ttl_index
             .first_current(|d| is_current(arena, d))
-            .map_or(f64::INFINITY, |d| d.expiry)
+            .map_or(f64::INFINITY, |d| d.expiry + kept)
     }
 
     /// Evicts least recently used entries until both counts are within the given bounds.

@@ -262,3 +262,28 @@ fn measured_sizes_count_the_bytes_held_and_refuse_oversized_entries() {
     }
     assert_eq!(s.len(), (1000.0 / expected) as usize);
 }
+
+#[test]
+fn stale_entries_are_kept_for_peek_while_reads_miss_then_purged() {
+    let mut s = store(Policy {
+        stale_kept_ms: 50.0,
+        ..Policy::default()
+    });
+    put(&mut s, "k", "v", 100.0, 0.0);
+    let peek = |s: &Store, now: f64, within: f64| s.peek(b"k", now, within).is_some();
+    // Stale at 100: a read misses but leaves it, and a peek within 50 ms of staleness finds it.
+    assert_eq!(read(&mut s, "k", 120.0), None);
+    assert_eq!(s.len(), 1);
+    assert!(!peek(&s, 120.0, 0.0));
+    assert!(peek(&s, 120.0, 50.0));
+    assert!(peek(&s, 120.0, 20.5) && !peek(&s, 120.0, 20.0));
+    assert_eq!(s.earliest_expiry(), 150.0);
+    assert_eq!(s.purge_stale(149.0), 0);
+    // Past the 50 ms it is gone: a read removes it, as does a purge.
+    assert!(!peek(&s, 150.0, 50.0) && peek(&s, 150.0, f64::INFINITY));
+    assert_eq!(read(&mut s, "k", 150.0), None);
+    assert_eq!(s.len(), 0);
+    put(&mut s, "k", "v", 100.0, 0.0);
+    assert_eq!(s.purge_stale(150.0), 1);
+    assert_eq!(s.counters().expirations, 2.0);
+}

@@ -30,6 +30,15 @@ export interface TtlCacheOptions<K, V> {
   allowStale?: boolean;
   /** A stale `get` leaves the entry in place. Default: false. */
   noDeleteOnStaleGet?: boolean;
+  /**
+   * Stale-if-error, in ms: an entry is kept this long past its TTL, and when a `fetch`
+   * loader fails (throws or rejects) for a key whose value went stale less than this long
+   * ago, `fetch` answers that value instead of the error. Meanwhile the entry is stale to
+   * everything else (`get`, `has`, `peek` miss it, as after its TTL). Default: 0 (off).
+   * Cost: expired entries hold their memory, and count in `size` and against `max` and
+   * `maxSize`, for this long after their TTL.
+   */
+  staleIfError?: number;
   /** Called after an entry leaves, with why. Default: none. */
   dispose?: (value: V, key: K, reason: DisposeReason) => void;
   /** `auto` (default), `js` or `native`; `BULWARK_ENGINE` overrides `auto`. */
@@ -60,6 +69,7 @@ export interface ResolvedOptions<K, V> {
   updateAgeOnHas: boolean;
   allowStale: boolean;
   noDeleteOnStaleGet: boolean;
+  staleIfError: number;
   dispose: ((value: V, key: K, reason: DisposeReason) => void) | undefined;
   engine: EngineOption;
   serializer: Serializer;
@@ -110,6 +120,7 @@ export function resolveOptions<K, V>(options: TtlCacheOptions<K, V>): ResolvedOp
     updateAgeOnHas: flag('updateAgeOnHas', options.updateAgeOnHas),
     allowStale: flag('allowStale', options.allowStale),
     noDeleteOnStaleGet: flag('noDeleteOnStaleGet', options.noDeleteOnStaleGet),
+    staleIfError: duration('staleIfError', options.staleIfError),
     dispose: fn('dispose', options.dispose),
     engine: validateEngineOption(options.engine),
     serializer,

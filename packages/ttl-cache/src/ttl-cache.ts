@@ -24,6 +24,11 @@ export interface FetchOptions {
   signal?: AbortSignal;
   /** Serve a stale value at once while one refresh runs. Default: the cache's `allowStale`. */
   staleWhileRevalidate?: boolean;
+  /**
+   * When the loader fails, answer the key's stale value if it went stale less than the
+   * cache's `staleIfError` ms ago. Default: true when the cache has `staleIfError`.
+   */
+  staleIfError?: boolean;
 }
 
 /** One entry of `dump()`: enough to `load()` it elsewhere with the time it had left. */
@@ -104,7 +109,7 @@ export class TtlCache<K = unknown, V = unknown> extends WithCacheCore<K, V> {
 
   /** Reads without changing recency or age; stale values only under `allowStale`. */
   peek(key: K): V | undefined {
-    return this.#store.peek(key, this.#now(), this.#o.allowStale);
+    return this.#store.peek(key, this.#now(), this.#o.allowStale ? Number.POSITIVE_INFINITY : 0);
   }
 
   has(key: K): boolean {
@@ -208,7 +213,7 @@ export class TtlCache<K = unknown, V = unknown> extends WithCacheCore<K, V> {
     const now = this.#now();
     if (this.#store.remainingTtl(key, now) > 0) return this.get(key);
     if (options.staleWhileRevalidate ?? this.#o.allowStale) {
-      const stale = this.#store.peek(key, now, true);
+      const stale = this.#store.peek(key, now, Number.POSITIVE_INFINITY);
       if (stale !== undefined) {
         this.#staleServed++;
         // The refresh's failure is counted in loadErrors; the stale value stays in place.
@@ -217,7 +222,21 @@ export class TtlCache<K = unknown, V = unknown> extends WithCacheCore<K, V> {
       }
     }
     this.#fetchMisses++;
-    return untilAborted(this.#load(key, loader, options.ttl), signal);
+    const loaded = untilAborted(this.#load(key, loader, options.ttl), signal);
+    if (this.#o.staleIfError === 0 || options.staleIfError === false) return loaded;
+    return loaded.catch((error: unknown) => this.#staleForError(key, error, signal));
+  }
+
+  /** The value a failed load leaves in place, if it went stale recently enough; else the error. */
+  #staleForError(key: K, error: unknown, signal: AbortSignal | undefined): V {
+    // Giving up is this caller's choice, not the loader's failure.
+    if (signal?.aborted) throw error;
+    const stale = this.#store.peek(key, this.#now(), this.#o.staleIfError);
+    if (stale === undefined) throw error;
+    // fetch counted a miss when it went to the loader; it is answered stale after all.
+    this.#fetchMisses--;
+    this.#staleServed++;
+    return stale;
   }
 
   /**

@@ -343,6 +343,67 @@ describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)'
     expect(c.get('k')).toBe('new');
   });
 
+  it('staleIfError: a failed load answers the value that went stale within the window, to every waiter', async () => {
+    const clock = fakeClock();
+    const c = cache({ max: 10, ttl: 100, staleIfError: 1_000, clock });
+    const failing = async () => {
+      throw new Error('upstream down');
+    };
+    c.set('k', 'old');
+    clock.t += 150;
+    // Stale: reads miss it, but it is still held.
+    expect([c.get('k'), c.has('k'), c.peek('k'), c.size]).toEqual([undefined, false, undefined, 1]);
+    expect(await Promise.all([c.fetch('k', failing), c.fetch('k', failing)])).toEqual([
+      'old',
+      'old',
+    ]);
+    expect(c.stats()).toMatchObject({ loadErrors: 1, staleHits: 2 });
+    await expect(c.fetch('k', failing, { staleIfError: false })).rejects.toThrow('upstream down');
+    // A key never held has nothing to fall back on.
+    await expect(c.fetch('other', failing)).rejects.toThrow('upstream down');
+    // A load that works replaces the stale value as usual.
+    expect(await c.fetch('k', async () => 'new')).toBe('new');
+    expect(c.get('k')).toBe('new');
+  });
+
+  it('staleIfError: past the window the entry is gone, from fetch, reads and the sweep alike', async () => {
+    const clock = fakeClock();
+    const c = cache({ max: 10, ttl: 100, staleIfError: 1_000, clock });
+    const failing = async () => {
+      throw new Error('upstream down');
+    };
+    c.set('a', '1');
+    c.set('b', '2');
+    clock.t += 100 + 999;
+    expect(c.purgeStale()).toBe(0);
+    expect(await c.fetch('a', failing)).toBe('1');
+    clock.t += 1;
+    await expect(c.fetch('a', failing)).rejects.toThrow('upstream down');
+    expect(c.get('a')).toBeUndefined();
+    expect(c.size).toBe(1);
+    expect(c.purgeStale()).toBe(1);
+    expect(c.size).toBe(0);
+  });
+
+  it('staleIfError: an aborted caller gets its abort, not the stale value', async () => {
+    const clock = fakeClock();
+    const c = cache({ max: 10, ttl: 100, staleIfError: 1_000, clock });
+    c.set('k', 'old');
+    clock.t += 150;
+    const controller = new AbortController();
+    let fail!: (e: Error) => void;
+    const loader = () =>
+      new Promise<string>((_, reject) => {
+        fail = reject;
+      });
+    const aborted = c.fetch('k', loader, { signal: controller.signal });
+    const patient = c.fetch('k', loader);
+    controller.abort(new Error('caller gave up'));
+    await expect(aborted).rejects.toThrow('caller gave up');
+    fail(new Error('upstream down'));
+    expect(await patient).toBe('old');
+  });
+
   it('rejects only the caller whose signal aborts', async () => {
     const c = cache({ max: 10 });
     const controller = new AbortController();
@@ -391,6 +452,7 @@ describe('TtlCache options', () => {
     [{ max: 0 }, /max must be a positive integer; got 0/],
     [{ max: 1.5 }, /max must be a positive integer/],
     [{ ttl: -1 }, /ttl must be a finite number/],
+    [{ max: 1, staleIfError: -5 }, /staleIfError must be a finite number of ms >= 0/],
     [{ maxSize: 10, engine: 'js' }, /maxSize needs sizeCalculation on the js engine/],
     [
       { maxSize: 10, sizeCalculation: () => 1, maxEntrySize: 20 },

@@ -13,6 +13,8 @@ interface ModelOptions {
   ttl: number;
   allowStale: boolean;
   updateAgeOnGet: boolean;
+  /** ms a stale entry is still held (invisible to reads) before it goes. */
+  staleIfError: number;
 }
 interface ModelEntry {
   key: Key;
@@ -27,6 +29,7 @@ class ModelCache {
   constructor(readonly o: ModelOptions) {}
 
   #stale = (e: ModelEntry, now: number) => e.ttl > 0 && now - e.start >= e.ttl;
+  #gone = (e: ModelEntry, now: number) => e.ttl > 0 && now - e.start >= e.ttl + this.o.staleIfError;
   #find = (key: Key) => this.entries.findIndex((e) => e.key === key);
   #size = () => this.entries.reduce((sum, e) => sum + e.value.length, 0);
 
@@ -35,7 +38,7 @@ class ModelCache {
     if (i < 0) return undefined;
     const e = this.entries[i]!;
     if (this.#stale(e, now)) {
-      this.entries.splice(i, 1);
+      if (this.#gone(e, now)) this.entries.splice(i, 1);
       return this.o.allowStale ? e.value : undefined;
     }
     if (this.o.updateAgeOnGet) e.start = now;
@@ -76,7 +79,7 @@ class ModelCache {
 
   purgeStale(now: number): number {
     const before = this.entries.length;
-    this.entries = this.entries.filter((e) => !this.#stale(e, now));
+    this.entries = this.entries.filter((e) => !this.#gone(e, now));
     return before - this.entries.length;
   }
 
@@ -108,6 +111,7 @@ const options = fc.record({
   ttl: fc.constantFrom(0, 10, 25),
   allowStale: fc.boolean(),
   updateAgeOnGet: fc.boolean(),
+  staleIfError: fc.constantFrom(0, 0, 15),
 });
 
 describe.each(enginesUnderTest(engineInfo()))('model-based check (%s engine)', (engine) => {
@@ -127,6 +131,7 @@ describe.each(enginesUnderTest(engineInfo()))('model-based check (%s engine)', (
           ttl: opts.ttl,
           allowStale: opts.allowStale,
           updateAgeOnGet: opts.updateAgeOnGet,
+          staleIfError: opts.staleIfError,
         });
         const model = new ModelCache(opts);
         for (const step of ops) {

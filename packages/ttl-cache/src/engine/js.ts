@@ -95,6 +95,13 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
     return ttl > 0 && now - this.#starts[i]! >= ttl;
   }
 
+  /** Stale for `kept` ms or more (with 0, just stale; with Infinity, never). */
+  #isPast(i: number, now: number, kept: number): boolean {
+    if (!this.#anyTtl) return false;
+    const ttl = this.#ttls[i]!;
+    return ttl > 0 && now - this.#starts[i]! >= ttl + kept;
+  }
+
   // The hit path is kept to a few lines so that V8 inlines it into `TtlCache.get`; the
   // rarer paths are methods of their own.
   get(key: K, now: number): V | undefined {
@@ -103,15 +110,18 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
       this.#misses++;
       return undefined;
     }
-    if (this.#anyTtl && this.#isStale(i, now)) return this.#getStale(i);
+    if (this.#anyTtl && this.#isStale(i, now)) return this.#getStale(i, now);
     this.#hits++;
     if (this.#updateAgeOnGet) this.#restart(i, now);
     if (this.#head !== i) this.#moveToHead(i);
     return this.#values[i];
   }
 
-  /** A read that found a stale entry: served once under `allowStale`, deleted unless told not to. */
-  #getStale(i: number): V | undefined {
+  /**
+   * A read that found a stale entry: served under `allowStale`; deleted unless told not to,
+   * or unless it is still within the time stale entries are kept (`staleKeptMs`).
+   */
+  #getStale(i: number, now: number): V | undefined {
     const value = this.#values[i];
     let result: V | undefined;
     if (this.policy.allowStale) {
@@ -120,13 +130,15 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
     } else {
       this.#misses++;
     }
-    if (!this.policy.noDeleteOnStaleGet) this.#remove(i, 'expire');
+    if (!this.policy.noDeleteOnStaleGet && this.#isPast(i, now, this.policy.staleKeptMs)) {
+      this.#remove(i, 'expire');
+    }
     return result;
   }
 
-  peek(key: K, now: number, includeStale: boolean): V | undefined {
+  peek(key: K, now: number, staleWithin: number): V | undefined {
     const i = this.#index.get(key);
-    if (i === undefined || (!includeStale && this.#isStale(i, now))) return undefined;
+    if (i === undefined || this.#isPast(i, now, staleWithin)) return undefined;
     return this.#values[i];
   }
 
@@ -221,8 +233,12 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
     this.#calculatedSize = 0;
   }
 
-  /** Removes stale entries, earliest expiry first: costs what it removes, not the cache. */
+  /**
+   * Removes entries stale for `staleKeptMs` or more, earliest expiry first: costs what it
+   * removes, not the cache.
+   */
   purgeStale(now: number): number {
+    const kept = this.policy.staleKeptMs;
     // The heap orders by start + ttl, while staleness is now - start >= ttl; rounding can
     // put the two a few ulps apart, so look a little past `now` and let the exact test
     // decide, putting back what is not stale yet.
@@ -233,9 +249,9 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
     for (;;) {
       const i = heap.firstCurrent(this.#isCurrent);
       const expiry = heap.topExpiry();
-      if (i < 0 || expiry > now + slack) break;
+      if (i < 0 || expiry + kept > now + slack) break;
       heap.pop();
-      if (this.#isStale(i, now)) {
+      if (this.#isPast(i, now, kept)) {
         this.#remove(i, 'expire');
         purged++;
       } else {
@@ -249,7 +265,7 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
   earliestExpiry(): number {
     return this.#ttlHeap.firstCurrent(this.#isCurrent) < 0
       ? Number.POSITIVE_INFINITY
-      : this.#ttlHeap.topExpiry();
+      : this.#ttlHeap.topExpiry() + this.policy.staleKeptMs;
   }
 
   /** Starts the TTL of slot `i` again from `now`. */

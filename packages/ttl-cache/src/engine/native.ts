@@ -41,8 +41,8 @@ export class NativeStoreEngine<K, V> implements StoreEngine<K, V> {
     return this.#decode(this.#b.storeGet(this.#h, nativeKey(key), now));
   }
 
-  peek(key: K, now: number, includeStale: boolean): V | undefined {
-    return this.#decode(this.#b.storePeek(this.#h, nativeKey(key), now, includeStale));
+  peek(key: K, now: number, staleWithin: number): V | undefined {
+    return this.#decode(this.#b.storePeek(this.#h, nativeKey(key), now, staleWithin));
   }
 
   has(key: K, now: number): boolean {

@@ -11,6 +11,11 @@ export interface StorePolicy {
   updateAgeOnGet: boolean;
   updateAgeOnHas: boolean;
   noDeleteOnStaleGet: boolean;
+  /**
+   * How long a stale entry stays after its TTL, where only `peek` finds it (the cache's
+   * `staleIfError`); reads treat it as gone. 0 removes entries as they go stale.
+   */
+  staleKeptMs: number;
   /** Keep removed entries for `takeRemoved`, which feeds `dispose`. */
   trackRemovals: boolean;
   /** Native only: size each entry by its bytes in the store; `set` ignores its `size`. */
@@ -60,7 +65,11 @@ export interface StoreEngine<K, V> {
   readonly size: number;
   readonly calculatedSize: number;
   get(key: K, now: number): V | undefined;
-  peek(key: K, now: number, includeStale: boolean): V | undefined;
+  /**
+   * Reads without touching recency or age: a fresh value, or one stale for less than
+   * `staleWithin` ms (0: fresh only; Infinity: any stale value still held).
+   */
+  peek(key: K, now: number, staleWithin: number): V | undefined;
   has(key: K, now: number): boolean;
   /**
    * Stores `value`; the caller has already refused given sizes above `maxEntrySize`. False
