@@ -106,7 +106,9 @@ export function resolveOptions<K, V>(options: TtlCacheOptions<K, V>): ResolvedOp
     throw new TypeError('serializer must have serialize(value) and deserialize(bytes) functions');
   }
   const ttlResolution =
-    options.ttlResolution === undefined ? 1 : duration('ttlResolution', options.ttlResolution);
+    options.ttlResolution === undefined
+      ? 1
+      : duration('ttlResolution', options.ttlResolution, 'a clock read on every call');
   const clock = options.clock ?? coarseClock(ttlResolution);
   if (typeof clock?.now !== 'function') throw new TypeError('clock must have a now() function');
   return {
@@ -120,7 +122,7 @@ export function resolveOptions<K, V>(options: TtlCacheOptions<K, V>): ResolvedOp
     updateAgeOnHas: flag('updateAgeOnHas', options.updateAgeOnHas),
     allowStale: flag('allowStale', options.allowStale),
     noDeleteOnStaleGet: flag('noDeleteOnStaleGet', options.noDeleteOnStaleGet),
-    staleIfError: duration('staleIfError', options.staleIfError),
+    staleIfError: duration('staleIfError', options.staleIfError, 'off'),
     dispose: fn('dispose', options.dispose),
     engine: validateEngineOption(options.engine),
     serializer,
@@ -145,12 +147,15 @@ function positiveNumber(name: string, value: unknown): number {
   return value;
 }
 
-/** A duration in ms: 0 (none) or positive and finite; above 2^31 ms is fine, no timer holds it. */
-export function duration(name: string, value: unknown): number {
+/**
+ * A duration in ms: 0 (none) or positive and finite; above 2^31 ms is fine, no timer holds
+ * it. `zeroMeans` completes the error message.
+ */
+export function duration(name: string, value: unknown, zeroMeans = 'no expiry'): number {
   if (value === undefined) return 0;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new RangeError(
-      `${name} must be a finite number of ms >= 0 (0 for no expiry); got ${String(value)}`,
+      `${name} must be a finite number of ms >= 0 (0 for ${zeroMeans}); got ${String(value)}`,
     );
   }
   return value;

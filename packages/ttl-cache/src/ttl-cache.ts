@@ -227,11 +227,20 @@ export class TtlCache<K = unknown, V = unknown> extends WithCacheCore<K, V> {
     return loaded.catch((error: unknown) => this.#staleForError(key, error, signal));
   }
 
+  /**
+   * What `fetch` answers for `key` when its loader fails now: the value if fresh, or if
+   * stale for less than `staleIfError` ms; else undefined. Like `peek`, it changes neither
+   * recency nor age, and counts nothing. (`TieredCache` uses it for its own loads.)
+   */
+  fallback(key: K): V | undefined {
+    return this.#store.peek(key, this.#now(), this.#o.staleIfError);
+  }
+
   /** The value a failed load leaves in place, if it went stale recently enough; else the error. */
   #staleForError(key: K, error: unknown, signal: AbortSignal | undefined): V {
     // Giving up is this caller's choice, not the loader's failure.
     if (signal?.aborted) throw error;
-    const stale = this.#store.peek(key, this.#now(), this.#o.staleIfError);
+    const stale = this.fallback(key);
     if (stale === undefined) throw error;
     // fetch counted a miss when it went to the loader; it is answered stale after all.
     this.#fetchMisses--;

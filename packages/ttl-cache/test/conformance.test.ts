@@ -452,7 +452,7 @@ describe('TtlCache options', () => {
     [{ max: 0 }, /max must be a positive integer; got 0/],
     [{ max: 1.5 }, /max must be a positive integer/],
     [{ ttl: -1 }, /ttl must be a finite number/],
-    [{ max: 1, staleIfError: -5 }, /staleIfError must be a finite number of ms >= 0/],
+    [{ max: 1, staleIfError: -5 }, /staleIfError must be a finite number of ms >= 0 \(0 for off\)/],
     [{ maxSize: 10, engine: 'js' }, /maxSize needs sizeCalculation on the js engine/],
     [
       { maxSize: 10, sizeCalculation: () => 1, maxEntrySize: 20 },

@@ -34,7 +34,7 @@ describe.each(REDIS_BACKENDS)('TieredCache on %s', (_name, makeBackend) => {
   /** Two instances of one cache, as two processes would have: own clients, own L1, one Redis. */
   async function instances(
     count: number,
-    options: { bus?: boolean; distributed?: boolean; ttl?: number } = {},
+    options: { bus?: boolean; distributed?: boolean; ttl?: number; staleIfError?: number } = {},
   ) {
     const prefix = `t${prefixCounter++}:`;
     const channel = `bus:${prefix}`;
@@ -47,6 +47,7 @@ describe.each(REDIS_BACKENDS)('TieredCache on %s', (_name, makeBackend) => {
         bus: options.bus ? redisBus({ client: c, channel }) : undefined,
         ttl: options.ttl ?? 60_000,
         distributedLoads: options.distributed ? { waitMs: 5_000 } : false,
+        staleIfError: options.staleIfError,
       });
       caches.push(cache);
       out.push(cache);
@@ -95,6 +96,33 @@ describe.each(REDIS_BACKENDS)('TieredCache on %s', (_name, makeBackend) => {
     expect((await (await client()).getBuffer(`${prefix}v2:small`))?.[0]).toBe(0);
     a!.l1.clear();
     expect(await a!.get('big')).toBe(big);
+  });
+
+  it('staleIfError: a failed load answers the stale value, from L1 or from Redis, and reads never see it', async () => {
+    const {
+      caches: [a, b],
+      prefix,
+    } = await instances(2, { ttl: 50, staleIfError: 60_000 });
+    const failing = async () => {
+      throw new Error('upstream down');
+    };
+    await a!.set('k', 'v1');
+    // Redis holds it for the TTL and the stale-if-error time, and says how long it was kept.
+    const raw = await client();
+    expect(await raw.pttl(`${prefix}v2:k`)).toBeGreaterThan(50_000);
+    expect((await raw.getBuffer(`${prefix}v2:k`))?.[0]).toBe(2);
+    await new Promise((r) => setTimeout(r, 150));
+    // Stale everywhere: plain reads miss it.
+    expect(await a!.get('k')).toBeUndefined();
+    expect(await b!.get('k')).toBeUndefined();
+    // a answers from its L1; b, which never held it, from Redis.
+    expect(await a!.fetch('k', failing)).toBe('v1');
+    expect(await b!.fetch('k', failing)).toBe('v1');
+    expect(b!.stats()).toMatchObject({ loadErrors: 1, staleIfErrorAnswers: 1 });
+    // A key with nothing kept still fails; a load that works replaces the stale value.
+    await expect(b!.fetch('never', failing)).rejects.toThrow('upstream down');
+    expect(await b!.fetch('k', async () => 'v2')).toBe('v2');
+    expect(await b!.get('k')).toBe('v2');
   });
 
   it('loads a key once across instances with distributedLoads', async () => {

@@ -8,11 +8,22 @@ const inflate = promisify(inflateRaw);
 /** The first byte of every value the tier writes: how the rest is encoded. */
 const PLAIN = 0;
 const DEFLATED = 1;
+/** Added to the header when 8 bytes follow it: the stale-if-error time the value was written with. */
+const KEPT = 2;
+
+/** A value read back, with how long past its TTL it was written to be kept (0: not at all). */
+export interface Decoded {
+  value: unknown;
+  keptMs: number;
+}
 
 /**
- * Values in Redis: one header byte, then the serializer's bytes, deflated when they are
- * larger than `compressAbove`. Compression runs on libuv's thread pool (async zlib), so a
- * large value does not block the event loop; level 1 trades ratio for speed, as a cache should.
+ * Values in Redis: one header byte, then (with `KEPT`) the ms the value is kept past its TTL
+ * as a float64, then the serializer's bytes, deflated when they are larger than
+ * `compressAbove`. The kept time travels with the value so that a reader tells fresh from
+ * stale by what the writer did, whatever its own settings. Compression runs on libuv's
+ * thread pool (async zlib), so a large value does not block the event loop; level 1 trades
+ * ratio for speed, as a cache should.
  */
 export class ValueCodec {
   readonly #serializer: Serializer;
@@ -23,22 +34,32 @@ export class ValueCodec {
     this.#compressAbove = compressAbove;
   }
 
-  async encode(value: unknown): Promise<Buffer> {
+  async encode(value: unknown, keptMs = 0): Promise<Buffer> {
     const bytes = this.#serializer.serialize(value);
+    const head = (format: number) => {
+      if (keptMs === 0) return Buffer.of(format);
+      const h = Buffer.alloc(9);
+      h[0] = format | KEPT;
+      h.writeDoubleLE(keptMs, 1);
+      return h;
+    };
     if (bytes.byteLength > this.#compressAbove) {
       const packed = await deflate(bytes, { level: constants.Z_BEST_SPEED });
-      if (packed.byteLength < bytes.byteLength) return Buffer.concat([Buffer.of(DEFLATED), packed]);
+      if (packed.byteLength < bytes.byteLength) return Buffer.concat([head(DEFLATED), packed]);
     }
-    return Buffer.concat([Buffer.of(PLAIN), bytes]);
+    return Buffer.concat([head(PLAIN), bytes]);
   }
 
-  async decode(stored: Buffer): Promise<unknown> {
-    const body = stored.subarray(1);
-    switch (stored[0]) {
+  async decode(stored: Buffer): Promise<Decoded> {
+    const header = stored[0] ?? -1;
+    const kept = (header & KEPT) !== 0;
+    const keptMs = kept ? stored.readDoubleLE(1) : 0;
+    const body = stored.subarray(kept ? 9 : 1);
+    switch (header & ~KEPT) {
       case PLAIN:
-        return this.#serializer.deserialize(body);
+        return { value: this.#serializer.deserialize(body), keptMs };
       case DEFLATED:
-        return this.#serializer.deserialize(await inflate(body));
+        return { value: this.#serializer.deserialize(await inflate(body)), keptMs };
       default:
         throw new Error(
           `redisTier: a stored value has an unknown header byte ${stored[0]}; was it written by another program?`,

@@ -19,10 +19,15 @@ export interface RedisTierOptions {
   serializer?: Serializer;
 }
 
-/** A value read from Redis, with the ms it has left there (Infinity: no expiry). */
+/** A value read from Redis, with the ms it has left before it is stale (Infinity: no expiry). */
 export interface TierHit {
   value: unknown;
   remainingTtl: number;
+  /**
+   * Past its TTL, and held only because it was written with a stale-if-error time:
+   * `remainingTtl` is 0, and the value is for answering a failed load, nothing else.
+   */
+  stale: boolean;
 }
 
 /**
@@ -75,18 +80,25 @@ export class RedisTier {
     )) as [Buffer, number] | null;
     if (!reply) return undefined;
     const [stored, pttl] = reply;
-    return {
-      value: await this.#codec.decode(stored),
-      remainingTtl: pttl < 0 ? Number.POSITIVE_INFINITY : pttl,
-    };
+    const { value, keptMs } = await this.#codec.decode(stored);
+    if (pttl < 0) return { value, remainingTtl: Number.POSITIVE_INFINITY, stale: false };
+    // Redis holds it keptMs past its TTL: the TTL ended keptMs before Redis's expiry.
+    const remainingTtl = pttl - keptMs;
+    return remainingTtl > 0
+      ? { value, remainingTtl, stale: false }
+      : { value, remainingTtl: 0, stale: true };
   }
 
-  /** Writes `value` with a TTL in ms (0: none). */
-  async set(key: string, value: unknown, ttl: number): Promise<void> {
-    const bytes = await this.#codec.encode(value);
+  /**
+   * Writes `value` with a TTL in ms (0: none), kept `keptMs` longer in Redis for answering
+   * failed loads (`TieredCache`'s `staleIfError`).
+   */
+  async set(key: string, value: unknown, ttl: number, keptMs = 0): Promise<void> {
+    const kept = ttl > 0 ? keptMs : 0;
+    const bytes = await this.#codec.encode(value, kept);
     const write =
       ttl > 0
-        ? this.client.set(this.keyOf(key), bytes, 'PX', Math.ceil(ttl))
+        ? this.client.set(this.keyOf(key), bytes, 'PX', Math.ceil(ttl + kept))
         : this.client.set(this.keyOf(key), bytes);
     await withDeadline(write, this.timeoutMs, 'set');
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { untilAborted } from '../abort.js';
-import type { TtlCacheOptions } from '../options.js';
+import { duration, type TtlCacheOptions } from '../options.js';
 import { SingleFlight } from '../single-flight.js';
 import type { CacheStats } from '../stats.js';
 import { TtlCache } from '../ttl-cache.js';
@@ -26,6 +26,14 @@ export interface TieredCacheOptions<V> {
   bus?: RedisBus;
   /** TTL of entries written to both tiers, in ms; 0 for none. */
   ttl: number;
+  /**
+   * Stale-if-error, in ms: values are kept this long past their TTL in both tiers, and a
+   * `fetch` whose loader fails answers the key's value if it went stale less than this long
+   * ago (from L1, else from Redis) instead of the error. Reads treat such values as gone.
+   * L1 built from options gets the same setting; give an L1 you build yourself the same
+   * `staleIfError`. Default: 0 (off).
+   */
+  staleIfError?: number;
   /** Single flight across instances through a short Redis lease per key. Default: off. */
   distributedLoads?: boolean | DistributedLoadOptions;
   /** Redis failures, after the fallback has been taken. Default: none (they are counted). */
@@ -48,6 +56,8 @@ export interface TieredStats {
   leaseTimeouts: number;
   /** Times L1 was cleared because the bus reconnected and may have missed invalidations. */
   resyncs: number;
+  /** Failed loads answered with a stale value (`staleIfError`), counted once per load. */
+  staleIfErrorAnswers: number;
 }
 
 type Loader<V> = (key: string) => V | undefined | Promise<V | undefined>;
@@ -62,6 +72,7 @@ export class TieredCache<V> {
   readonly #l2: RedisTier;
   readonly #bus: RedisBus | undefined;
   readonly #ttl: number;
+  readonly #staleIfError: number;
   readonly #lease: Required<DistributedLoadOptions> | undefined;
   readonly #onError: TieredCacheOptions<V>['onError'];
   readonly #throwOnRedisError: boolean;
@@ -75,12 +86,17 @@ export class TieredCache<V> {
     leaseWaits: 0,
     leaseTimeouts: 0,
     resyncs: 0,
+    staleIfErrorAnswers: 0,
   };
 
   constructor(options: TieredCacheOptions<V>) {
     if (typeof options !== 'object' || options === null)
       throw new TypeError('TieredCache: options must be an object');
-    this.l1 = options.l1 instanceof TtlCache ? options.l1 : new TtlCache(options.l1);
+    this.#staleIfError = duration('staleIfError', options.staleIfError, 'off');
+    this.l1 =
+      options.l1 instanceof TtlCache
+        ? options.l1
+        : new TtlCache({ staleIfError: this.#staleIfError, ...options.l1 });
     if (!options.l2 || typeof options.l2.get !== 'function')
       throw new TypeError('l2 must be redisTier({ client, ... })');
     this.#l2 = options.l2;
@@ -118,7 +134,7 @@ export class TieredCache<V> {
     const ttl = options.ttl ?? this.#ttl;
     this.#flights.forget(key);
     this.l1.set(key, value, { ttl });
-    await this.#redis('set', () => this.#l2.set(key, value, ttl), undefined);
+    await this.#redis('set', () => this.#l2.set(key, value, ttl, this.#staleIfError), undefined);
     await this.#announce(key);
   }
 
@@ -144,8 +160,20 @@ export class TieredCache<V> {
     if (local !== undefined) return local;
     const ttl = options.ttl ?? this.#ttl;
     const flight = this.#flights.run(key, async (isCurrent) => {
-      const found = (await this.#fromL2(key)) ?? (await this.#load(key, loader, ttl, isCurrent));
-      return found?.value as V | undefined;
+      let staleInL2: TierHit | undefined;
+      const found = await this.#fromL2(key, (hit) => {
+        staleInL2 = hit;
+      });
+      if (found) return found.value as V;
+      try {
+        return (await this.#load(key, loader, ttl, isCurrent))?.value as V | undefined;
+      } catch (error) {
+        // Redis may be down too, so L1's copy first.
+        const stale = this.l1.fallback(key) ?? (staleInL2?.value as V | undefined);
+        if (this.#staleIfError === 0 || stale === undefined) throw error;
+        this.#stats.staleIfErrorAnswers++;
+        return stale;
+      }
     });
     return untilAborted(flight, options.signal);
   }
@@ -164,9 +192,11 @@ export class TieredCache<V> {
     this.close();
   }
 
-  async #fromL2(key: string): Promise<TierHit | undefined> {
+  /** A fresh value from Redis; a stale one (kept for `staleIfError`) goes to `onStale` only. */
+  async #fromL2(key: string, onStale?: (hit: TierHit) => void): Promise<TierHit | undefined> {
     const hit = await this.#redis('get', () => this.#l2.get(key), undefined);
-    if (hit === undefined) {
+    if (hit === undefined || hit.stale) {
+      if (hit) onStale?.(hit);
       this.#stats.l2Misses++;
       return undefined;
     }
@@ -231,9 +261,9 @@ export class TieredCache<V> {
     if (value === undefined) return undefined;
     if (isCurrent()) {
       this.l1.set(key, value, { ttl });
-      await this.#redis('set', () => this.#l2.set(key, value, ttl), undefined);
+      await this.#redis('set', () => this.#l2.set(key, value, ttl, this.#staleIfError), undefined);
     }
-    return { value, remainingTtl: ttl || Number.POSITIVE_INFINITY };
+    return { value, remainingTtl: ttl || Number.POSITIVE_INFINITY, stale: false };
   }
 
   async #announce(key: string): Promise<void> {
