@@ -37,8 +37,9 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
   #sizes = new Float64Array(initialSlots(this.policy));
   #starts = new Float64Array(initialSlots(this.policy));
   #ttls = new Float64Array(initialSlots(this.policy));
-  #prev = new Int32Array(initialSlots(this.policy));
-  #next = new Int32Array(initialSlots(this.policy));
+  // Recency links, interleaved: slot i's previous (more recent) at 2i, next at 2i + 1, so
+  // moving an entry to the head reads both of its links from one cache line.
+  #links = new Int32Array(2 * initialSlots(this.policy));
   #free: number[] = [];
   #head = NIL;
   #tail = NIL;
@@ -206,7 +207,7 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
 
   clear(): void {
     if (this.#trackRemovals) {
-      for (let i = this.#head; i !== NIL; i = this.#next[i]!) {
+      for (let i = this.#head; i !== NIL; i = this.#links[2 * i + 1]!) {
         this.#removed.push({
           key: this.#keys[i] as K,
           value: this.#values[i] as V,
@@ -220,13 +221,12 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
     this.#keys.length = 0;
     this.#values.length = 0;
     this.#free.length = 0;
-    if (this.#prev.length > initialSlots(this.policy)) {
+    if (this.#links.length > 2 * initialSlots(this.policy)) {
       // Only grown arrays are replaced: a cleared cache gives back its high-water mark.
       this.#sizes = new Float64Array(INITIAL_SLOTS);
       this.#starts = new Float64Array(INITIAL_SLOTS);
       this.#ttls = new Float64Array(INITIAL_SLOTS);
-      this.#prev = new Int32Array(INITIAL_SLOTS);
-      this.#next = new Int32Array(INITIAL_SLOTS);
+      this.#links = new Int32Array(2 * INITIAL_SLOTS);
     }
     this.#head = NIL;
     this.#tail = NIL;
@@ -292,7 +292,7 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
 
   entries(now: number): StoredEntry<K, V>[] {
     const out: StoredEntry<K, V>[] = [];
-    for (let i = this.#head; i !== NIL; i = this.#next[i]!) {
+    for (let i = this.#head; i !== NIL; i = this.#links[2 * i + 1]!) {
       if (!this.policy.allowStale && this.#isStale(i, now)) continue;
       const ttl = this.#ttls[i]!;
       out.push({
@@ -309,7 +309,7 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
   /** A slot index past the last one in use, growing the typed arrays when they are full. */
   #newSlot(): number {
     const i = this.#keys.length;
-    if (i === this.#next.length) {
+    if (2 * i === this.#links.length) {
       const grow = <T extends Float64Array | Int32Array>(a: T): T => {
         const bigger = new (a.constructor as { new (n: number): T })(a.length * 2);
         bigger.set(a);
@@ -318,8 +318,7 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
       this.#sizes = grow(this.#sizes);
       this.#starts = grow(this.#starts);
       this.#ttls = grow(this.#ttls);
-      this.#prev = grow(this.#prev);
-      this.#next = grow(this.#next);
+      this.#links = grow(this.#links);
     }
     this.#keys.push(undefined);
     this.#values.push(undefined);
@@ -357,19 +356,19 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
   }
 
   #unlink(i: number): void {
-    const prev = this.#prev[i]!;
-    const next = this.#next[i]!;
+    const prev = this.#links[2 * i]!;
+    const next = this.#links[2 * i + 1]!;
     if (prev === NIL) this.#head = next;
-    else this.#next[prev] = next;
+    else this.#links[2 * prev + 1] = next;
     if (next === NIL) this.#tail = prev;
-    else this.#prev[next] = prev;
+    else this.#links[2 * next] = prev;
   }
 
   #pushHead(i: number): void {
-    this.#prev[i] = NIL;
-    this.#next[i] = this.#head;
+    this.#links[2 * i] = NIL;
+    this.#links[2 * i + 1] = this.#head;
     if (this.#head === NIL) this.#tail = i;
-    else this.#prev[this.#head] = i;
+    else this.#links[2 * this.#head] = i;
     this.#head = i;
   }
 
