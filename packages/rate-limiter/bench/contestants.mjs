@@ -13,7 +13,12 @@ export const OURS = [
   'ours gcra shared',
 ];
 export const ANCHORS = ['rate-limiter-flexible', 'bottleneck'];
-export const CONTESTANTS = [...OURS, ...ANCHORS];
+/**
+ * Not limiters: what any limiter must at least spend per call, a clock reading, with and
+ * without the awaited promise. They show the most any limiter could reach against an anchor.
+ */
+export const FLOORS = ['floor: await + Date.now()', 'floor: Date.now()'];
+export const CONTESTANTS = [...OURS, ...FLOORS, ...ANCHORS];
 /** Those with a `consume` to measure (bottleneck has none: it queues jobs). */
 export const CONSUMERS = [...OURS, 'rate-limiter-flexible'];
 
@@ -21,6 +26,8 @@ const PLENTY = 1_000_000_000;
 
 /** `consume(key)` returns a promise; the consumeSync contestant has `consumeSync(key)` instead, called without await. */
 export function makeLimiter(name) {
+  if (name === 'floor: await + Date.now()') return { consume: () => Promise.resolve(Date.now()) };
+  if (name === 'floor: Date.now()') return { consumeSync: () => Date.now() };
   if (name === 'rate-limiter-flexible') {
     // Its fixed window of `duration` seconds; a key costs a timer until it expires.
     const limiter = new RateLimiterMemory({ points: PLENTY, duration: 60 });
