@@ -39,6 +39,13 @@ export interface TtlCacheOptions<K, V> {
    * `maxSize`, for this long after their TTL.
    */
   staleIfError?: number;
+  /**
+   * Soft timeout, in ms, for `fetch` with `staleIfError`: when the key has a stale value
+   * within that window and the loader has not answered in this long, `fetch` answers the
+   * stale value; the load goes on and fills the cache for later calls. Default: 0 (wait
+   * for the loader). Cost: one unref'd timer per waiting `fetch` that has a stale value.
+   */
+  softTimeout?: number;
   /** Called after an entry leaves, with why. Default: none. */
   dispose?: (value: V, key: K, reason: DisposeReason) => void;
   /** `auto` (default), `js` or `native`; `BULWARK_ENGINE` overrides `auto`. */
@@ -70,6 +77,7 @@ export interface ResolvedOptions<K, V> {
   allowStale: boolean;
   noDeleteOnStaleGet: boolean;
   staleIfError: number;
+  softTimeout: number;
   dispose: ((value: V, key: K, reason: DisposeReason) => void) | undefined;
   engine: EngineOption;
   serializer: Serializer;
@@ -90,6 +98,13 @@ export function resolveOptions<K, V>(options: TtlCacheOptions<K, V>): ResolvedOp
   if (max === 0 && maxSize === 0 && ttl === 0) {
     throw new TypeError(
       'TtlCache: set at least one of max, maxSize, ttl: an unbounded cache is a leak',
+    );
+  }
+  const staleIfError = duration('staleIfError', options.staleIfError, 'off');
+  const softTimeout = duration('softTimeout', options.softTimeout, 'none');
+  if (softTimeout > 0 && staleIfError === 0) {
+    throw new TypeError(
+      'softTimeout needs staleIfError: it answers the stale values that staleIfError keeps',
     );
   }
   // maxSize without sizeCalculation is checked once the engine is known: native measures.
@@ -122,7 +137,8 @@ export function resolveOptions<K, V>(options: TtlCacheOptions<K, V>): ResolvedOp
     updateAgeOnHas: flag('updateAgeOnHas', options.updateAgeOnHas),
     allowStale: flag('allowStale', options.allowStale),
     noDeleteOnStaleGet: flag('noDeleteOnStaleGet', options.noDeleteOnStaleGet),
-    staleIfError: duration('staleIfError', options.staleIfError, 'off'),
+    staleIfError,
+    softTimeout,
     dispose: fn('dispose', options.dispose),
     engine: validateEngineOption(options.engine),
     serializer,

@@ -4,6 +4,7 @@ import { WithCacheCore } from './cache-core.js';
 import type { StoreEngine } from './engine/types.js';
 import { duration, type ResolvedOptions, type TtlCacheOptions } from './options.js';
 import { SingleFlight } from './single-flight.js';
+import { answerOrStale } from './stale-answer.js';
 import type { CacheStats } from './stats.js';
 import { Sweeper } from './sweeper.js';
 
@@ -29,6 +30,11 @@ export interface FetchOptions {
    * cache's `staleIfError` ms ago. Default: true when the cache has `staleIfError`.
    */
   staleIfError?: boolean;
+  /**
+   * Answer that same stale value if the loader has not answered within this many ms; the
+   * load goes on and fills the cache. Default: the cache's `softTimeout`.
+   */
+  softTimeout?: number;
 }
 
 /** One entry of `dump()`: enough to `load()` it elsewhere with the time it had left. */
@@ -224,7 +230,23 @@ export class TtlCache<K = unknown, V = unknown> extends WithCacheCore<K, V> {
     this.#fetchMisses++;
     const loaded = untilAborted(this.#load(key, loader, options.ttl), signal);
     if (this.#o.staleIfError === 0 || options.staleIfError === false) return loaded;
-    return loaded.catch((error: unknown) => this.#staleForError(key, error, signal));
+    const softTimeout =
+      options.softTimeout === undefined
+        ? this.#o.softTimeout
+        : duration('softTimeout', options.softTimeout, 'none');
+    return answerOrStale(loaded, {
+      // No timer when there is nothing kept to answer with.
+      softTimeout: this.fallback(key) === undefined ? 0 : softTimeout,
+      stale: () => this.fallback(key),
+      onError: true,
+      // Giving up is this caller's choice, not the loader's failure.
+      isCallersOwn: () => signal?.aborted === true,
+      servedStale: () => {
+        // fetch counted a miss when it went to the loader; it is answered stale after all.
+        this.#fetchMisses--;
+        this.#staleServed++;
+      },
+    });
   }
 
   /**
@@ -234,18 +256,6 @@ export class TtlCache<K = unknown, V = unknown> extends WithCacheCore<K, V> {
    */
   fallback(key: K): V | undefined {
     return this.#store.peek(key, this.#now(), this.#o.staleIfError);
-  }
-
-  /** The value a failed load leaves in place, if it went stale recently enough; else the error. */
-  #staleForError(key: K, error: unknown, signal: AbortSignal | undefined): V {
-    // Giving up is this caller's choice, not the loader's failure.
-    if (signal?.aborted) throw error;
-    const stale = this.fallback(key);
-    if (stale === undefined) throw error;
-    // fetch counted a miss when it went to the loader; it is answered stale after all.
-    this.#fetchMisses--;
-    this.#staleServed++;
-    return stale;
   }
 
   /**

@@ -385,6 +385,32 @@ describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)'
     expect(c.size).toBe(0);
   });
 
+  it('softTimeout: a slow load is answered with the kept stale value, and fills the cache when it ends', async () => {
+    const clock = fakeClock();
+    const c = cache({ max: 10, ttl: 100, staleIfError: 1_000, softTimeout: 20, clock });
+    c.set('k', 'old');
+    clock.t += 150;
+    let release!: (v: string) => void;
+    let calls = 0;
+    const slow = () => {
+      calls++;
+      return new Promise<string>((r) => {
+        release = r;
+      });
+    };
+    expect(await Promise.all([c.fetch('k', slow), c.fetch('k', slow)])).toEqual(['old', 'old']);
+    expect(calls).toBe(1);
+    release('new');
+    await new Promise((r) => setImmediate(r));
+    expect(c.get('k')).toBe('new');
+    expect(c.stats()).toMatchObject({ staleHits: 2, loads: 1, loadErrors: 0 });
+    // Nothing kept: the load is waited for, however slow.
+    const pending = c.fetch('other', slow);
+    await new Promise((r) => setTimeout(r, 40));
+    release('loaded');
+    expect(await pending).toBe('loaded');
+  });
+
   it('staleIfError: an aborted caller gets its abort, not the stale value', async () => {
     const clock = fakeClock();
     const c = cache({ max: 10, ttl: 100, staleIfError: 1_000, clock });
@@ -453,6 +479,7 @@ describe('TtlCache options', () => {
     [{ max: 1.5 }, /max must be a positive integer/],
     [{ ttl: -1 }, /ttl must be a finite number/],
     [{ max: 1, staleIfError: -5 }, /staleIfError must be a finite number of ms >= 0 \(0 for off\)/],
+    [{ max: 1, softTimeout: 50 }, /softTimeout needs staleIfError/],
     [{ maxSize: 10, engine: 'js' }, /maxSize needs sizeCalculation on the js engine/],
     [
       { maxSize: 10, sizeCalculation: () => 1, maxEntrySize: 20 },

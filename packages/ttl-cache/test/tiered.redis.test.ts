@@ -34,7 +34,13 @@ describe.each(REDIS_BACKENDS)('TieredCache on %s', (_name, makeBackend) => {
   /** Two instances of one cache, as two processes would have: own clients, own L1, one Redis. */
   async function instances(
     count: number,
-    options: { bus?: boolean; distributed?: boolean; ttl?: number; staleIfError?: number } = {},
+    options: {
+      bus?: boolean;
+      distributed?: boolean;
+      ttl?: number;
+      staleIfError?: number;
+      softTimeout?: number;
+    } = {},
   ) {
     const prefix = `t${prefixCounter++}:`;
     const channel = `bus:${prefix}`;
@@ -48,6 +54,7 @@ describe.each(REDIS_BACKENDS)('TieredCache on %s', (_name, makeBackend) => {
         ttl: options.ttl ?? 60_000,
         distributedLoads: options.distributed ? { waitMs: 5_000 } : false,
         staleIfError: options.staleIfError,
+        softTimeout: options.softTimeout,
       });
       caches.push(cache);
       out.push(cache);
@@ -123,6 +130,26 @@ describe.each(REDIS_BACKENDS)('TieredCache on %s', (_name, makeBackend) => {
     await expect(b!.fetch('never', failing)).rejects.toThrow('upstream down');
     expect(await b!.fetch('k', async () => 'v2')).toBe('v2');
     expect(await b!.get('k')).toBe('v2');
+  });
+
+  it('softTimeout: a slow load is answered with the stale value Redis kept, then fills both tiers', async () => {
+    const {
+      caches: [a, b],
+    } = await instances(2, { ttl: 50, staleIfError: 60_000, softTimeout: 30 });
+    await a!.set('k', 'v1');
+    await new Promise((r) => setTimeout(r, 150));
+    let release!: (v: string) => void;
+    const slow = () =>
+      new Promise<string>((r) => {
+        release = r;
+      });
+    // b never held the key: its stale value comes from Redis.
+    expect(await b!.fetch('k', slow)).toBe('v1');
+    expect(b!.stats()).toMatchObject({ softTimeoutAnswers: 1, loads: 1 });
+    release('v2');
+    await eventually(async () => (await b!.get('k')) === 'v2', 5_000);
+    // Written through to Redis: another instance reads the new value.
+    await eventually(async () => (await a!.get('k')) === 'v2', 5_000);
   });
 
   it('loads a key once across instances with distributedLoads', async () => {

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { untilAborted } from '../abort.js';
 import { duration, type TtlCacheOptions } from '../options.js';
 import { SingleFlight } from '../single-flight.js';
+import { answerOrStale } from '../stale-answer.js';
 import type { CacheStats } from '../stats.js';
 import { TtlCache } from '../ttl-cache.js';
 import type { RedisBus } from './redis-bus.js';
@@ -34,6 +35,13 @@ export interface TieredCacheOptions<V> {
    * `staleIfError`. Default: 0 (off).
    */
   staleIfError?: number;
+  /**
+   * Soft timeout, in ms, with `staleIfError`: a `fetch` whose load has not answered in this
+   * long answers the key's stale value (L1's, else Redis's) if it has one; the load goes on
+   * and fills both tiers. Default: 0 (wait for the load). Cost: one unref'd timer per
+   * `fetch` that waits for a load.
+   */
+  softTimeout?: number;
   /** Single flight across instances through a short Redis lease per key. Default: off. */
   distributedLoads?: boolean | DistributedLoadOptions;
   /** Redis failures, after the fallback has been taken. Default: none (they are counted). */
@@ -58,6 +66,8 @@ export interface TieredStats {
   resyncs: number;
   /** Failed loads answered with a stale value (`staleIfError`), counted once per load. */
   staleIfErrorAnswers: number;
+  /** Fetches answered with a stale value because the load was slower than `softTimeout`. */
+  softTimeoutAnswers: number;
 }
 
 type Loader<V> = (key: string) => V | undefined | Promise<V | undefined>;
@@ -73,6 +83,9 @@ export class TieredCache<V> {
   readonly #bus: RedisBus | undefined;
   readonly #ttl: number;
   readonly #staleIfError: number;
+  readonly #softTimeout: number;
+  /** Stale values Redis answered to loads still running, for their callers' soft timeouts. */
+  readonly #staleInL2 = new Map<string, V>();
   readonly #lease: Required<DistributedLoadOptions> | undefined;
   readonly #onError: TieredCacheOptions<V>['onError'];
   readonly #throwOnRedisError: boolean;
@@ -87,12 +100,19 @@ export class TieredCache<V> {
     leaseTimeouts: 0,
     resyncs: 0,
     staleIfErrorAnswers: 0,
+    softTimeoutAnswers: 0,
   };
 
   constructor(options: TieredCacheOptions<V>) {
     if (typeof options !== 'object' || options === null)
       throw new TypeError('TieredCache: options must be an object');
     this.#staleIfError = duration('staleIfError', options.staleIfError, 'off');
+    this.#softTimeout = duration('softTimeout', options.softTimeout, 'none');
+    if (this.#softTimeout > 0 && this.#staleIfError === 0) {
+      throw new TypeError(
+        'softTimeout needs staleIfError: it answers the stale values that staleIfError keeps',
+      );
+    }
     this.l1 =
       options.l1 instanceof TtlCache
         ? options.l1
@@ -160,22 +180,38 @@ export class TieredCache<V> {
     if (local !== undefined) return local;
     const ttl = options.ttl ?? this.#ttl;
     const flight = this.#flights.run(key, async (isCurrent) => {
-      let staleInL2: TierHit | undefined;
-      const found = await this.#fromL2(key, (hit) => {
-        staleInL2 = hit;
-      });
-      if (found) return found.value as V;
+      let seen: V | undefined;
       try {
-        return (await this.#load(key, loader, ttl, isCurrent))?.value as V | undefined;
-      } catch (error) {
-        // Redis may be down too, so L1's copy first.
-        const stale = this.l1.fallback(key) ?? (staleInL2?.value as V | undefined);
-        if (this.#staleIfError === 0 || stale === undefined) throw error;
-        this.#stats.staleIfErrorAnswers++;
-        return stale;
+        const found = await this.#fromL2(key, (hit) => {
+          seen = hit.value as V;
+          if (this.#staleIfError > 0) this.#staleInL2.set(key, seen);
+        });
+        if (found) return found.value as V;
+        try {
+          return (await this.#load(key, loader, ttl, isCurrent))?.value as V | undefined;
+        } catch (error) {
+          const stale = this.#staleFor(key);
+          if (stale === undefined) throw error;
+          this.#stats.staleIfErrorAnswers++;
+          return stale;
+        }
+      } finally {
+        // A set while this load ran may have started another load of the key: leave its value.
+        if (seen !== undefined && this.#staleInL2.get(key) === seen) this.#staleInL2.delete(key);
       }
     });
-    return untilAborted(flight, options.signal);
+    const waited = untilAborted(flight, options.signal);
+    if (this.#softTimeout === 0) return waited;
+    return answerOrStale(waited, {
+      softTimeout: this.#softTimeout,
+      stale: () => this.#staleFor(key),
+      // The flight has already answered a failed load with the stale value if it could.
+      onError: false,
+      isCallersOwn: () => true,
+      servedStale: () => {
+        this.#stats.softTimeoutAnswers++;
+      },
+    });
   }
 
   stats(): TieredStats {
@@ -190,6 +226,12 @@ export class TieredCache<V> {
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
+  }
+
+  /** The stale value a load may be answered with: L1's first (Redis may be down), then Redis's. */
+  #staleFor(key: string): V | undefined {
+    if (this.#staleIfError === 0) return undefined;
+    return this.l1.fallback(key) ?? this.#staleInL2.get(key);
   }
 
   /** A fresh value from Redis; a stale one (kept for `staleIfError`) goes to `onStale` only. */

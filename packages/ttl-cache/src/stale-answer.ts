@@ -1,0 +1,55 @@
+export interface StaleAnswerOptions<V> {
+  /** Answer stale if the load has not settled by then, in ms; 0 waits for it. */
+  softTimeout: number;
+  /** The stale value that may be answered, read when it is needed; undefined if none. */
+  stale: () => V | undefined;
+  /** Whether a failed load may be answered stale (stale-if-error). */
+  onError: boolean;
+  /** Errors that are the caller's own (an abort) and never answered stale. */
+  isCallersOwn: (error: unknown) => boolean;
+  /** Told each time this caller is answered with the stale value. */
+  servedStale: () => void;
+}
+
+/**
+ * One caller's answer to a load that may be answered stale: the load's value; or the stale
+ * value when the load fails (stale-if-error) or has not settled within `softTimeout` (a
+ * soft timeout: the load goes on and fills the cache for the next caller). With a soft
+ * timeout, one unref'd timer per waiting caller, cleared as soon as the load settles; the
+ * stale value is looked for when the timer fires (a tier may only find it meanwhile).
+ */
+export function answerOrStale<V>(loading: Promise<V>, o: StaleAnswerOptions<V>): Promise<V> {
+  return new Promise<V>((resolve, reject) => {
+    let answered = false;
+    const answerStale = (): boolean => {
+      const stale = o.stale();
+      if (stale === undefined) return false;
+      answered = true;
+      o.servedStale();
+      resolve(stale);
+      return true;
+    };
+    const timer =
+      o.softTimeout > 0
+        ? setTimeout(() => {
+            // No stale value left by now (deleted, evicted): keep waiting for the load.
+            if (!answered) answerStale();
+          }, o.softTimeout).unref()
+        : undefined;
+    loading.then(
+      (value) => {
+        clearTimeout(timer);
+        if (answered) return;
+        answered = true;
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        if (answered) return;
+        if (o.onError && !o.isCallersOwn(error) && answerStale()) return;
+        answered = true;
+        reject(error);
+      },
+    );
+  });
+}
