@@ -15,6 +15,27 @@ export interface HttpRateLimitOptions<Req = IncomingMessage> {
   windowSeconds?: number;
   /** The 429 response body. Default `Too Many Requests`. */
   message?: string;
+  /**
+   * Gives an admitted request's cost back once its response is done, when this returns
+   * true: count only failed logins with `({ statusCode }) => statusCode < 400`, or only
+   * successes with `>= 400`. `completed` is false when the client went away before the
+   * response was sent. Default: none (every admitted request counts). A refund that the
+   * store fails to make is dropped: the request stays counted.
+   */
+  refundIf?: (response: ResponseOutcome, request: Req) => boolean;
+}
+
+/** How a response ended, as `refundIf` sees it. */
+export interface ResponseOutcome {
+  statusCode: number;
+  /** The whole response was handed to the connection (false: the client left first). */
+  completed: boolean;
+}
+
+/** The events of a node:http response that say it is done (Fastify's `reply.raw` too). */
+interface ResponseEvents {
+  statusCode: number;
+  once(event: 'finish' | 'close', listener: () => void): unknown;
 }
 
 /**
@@ -41,7 +62,7 @@ function checkOptions(options: HttpRateLimitOptions<never>): void {
   if (typeof options?.key !== 'function') {
     throw new TypeError('rate limit middleware: key must be a function of the request');
   }
-  for (const name of ['cost', 'skip'] as const) {
+  for (const name of ['cost', 'skip', 'refundIf'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') {
       throw new TypeError(`rate limit middleware: ${name} must be a function of the request`);
     }
@@ -54,9 +75,38 @@ function checkOptions(options: HttpRateLimitOptions<never>): void {
  * resolves true); one over it gets them with `Retry-After` and a 429, and goes no
  * further. A store failure goes to `next(error)` (Express's error handling), or rejects.
  */
+/**
+ * After `response` ends, refunds `cost` of `key` if `refundIf` says so. 'finish' comes when
+ * the response was sent, 'close' also when the client left first; whichever is first decides.
+ */
+function refundAfter<Req>(
+  limiter: RateLimiter,
+  response: ResponseEvents,
+  request: Req,
+  key: string,
+  cost: number,
+  refundIf: NonNullable<HttpRateLimitOptions<Req>['refundIf']>,
+): void {
+  let decided = false;
+  const decide = (completed: boolean) => {
+    if (decided) return;
+    decided = true;
+    let refund = false;
+    try {
+      refund = refundIf({ statusCode: response.statusCode, completed }, request);
+    } catch {
+      // A refundIf that throws refunds nothing: the request stays counted.
+    }
+    if (refund) limiter.refund(key, cost).catch(() => {});
+  };
+  response.once('finish', () => decide(true));
+  response.once('close', () => decide(false));
+}
+
 export function httpRateLimit(limiter: RateLimiter, options: HttpRateLimitOptions) {
   checkOptions(options as HttpRateLimitOptions<never>);
-  const { key, cost, skip, policy, windowSeconds, message = 'Too Many Requests' } = options;
+  const { key, cost, skip, policy, windowSeconds, refundIf } = options;
+  const message = options.message ?? 'Too Many Requests';
   return async (
     req: IncomingMessage,
     res: ServerResponse,
@@ -67,7 +117,9 @@ export function httpRateLimit(limiter: RateLimiter, options: HttpRateLimitOption
         next?.();
         return true;
       }
-      const result = await limiter.consume(key(req), cost ? cost(req) : 1);
+      const k = key(req);
+      const c = cost ? cost(req) : 1;
+      const result = await limiter.consume(k, c);
       for (const [field, value] of Object.entries(
         rateLimitHeaders(result, policy, windowSeconds),
       )) {
@@ -79,6 +131,7 @@ export function httpRateLimit(limiter: RateLimiter, options: HttpRateLimitOption
         res.end(message);
         return false;
       }
+      if (refundIf) refundAfter(limiter, res, req, k, c, refundIf);
       next?.();
       return true;
     } catch (error) {
@@ -94,6 +147,8 @@ interface FastifyReplyLike {
   header(field: string, value: string): unknown;
   code(status: number): FastifyReplyLike;
   send(payload: string): unknown;
+  /** The node:http response underneath, for `refundIf`. */
+  raw: ResponseEvents;
 }
 
 /**
@@ -103,13 +158,20 @@ interface FastifyReplyLike {
  */
 export function fastifyRateLimit<Req>(limiter: RateLimiter, options: HttpRateLimitOptions<Req>) {
   checkOptions(options as HttpRateLimitOptions<never>);
-  const { key, cost, skip, policy, windowSeconds, message = 'Too Many Requests' } = options;
+  const { key, cost, skip, policy, windowSeconds, refundIf } = options;
+  const message = options.message ?? 'Too Many Requests';
   return async (request: Req, reply: FastifyReplyLike): Promise<void> => {
     if (skip?.(request)) return;
-    const result = await limiter.consume(key(request), cost ? cost(request) : 1);
+    const k = key(request);
+    const c = cost ? cost(request) : 1;
+    const result = await limiter.consume(k, c);
     for (const [field, value] of Object.entries(rateLimitHeaders(result, policy, windowSeconds))) {
       reply.header(field, value);
     }
-    if (!result.allowed) await reply.code(429).send(message);
+    if (!result.allowed) {
+      await reply.code(429).send(message);
+      return;
+    }
+    if (refundIf) refundAfter(limiter, reply.raw, request, k, c, refundIf);
   };
 }

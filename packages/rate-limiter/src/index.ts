@@ -4,6 +4,7 @@ export {
   fastifyRateLimit,
   type HttpRateLimitOptions,
   httpRateLimit,
+  type ResponseOutcome,
   rateLimitHeaders,
 } from './http.js';
 export { engineInfo } from './native-binding.js';

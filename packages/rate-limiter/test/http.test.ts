@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eventually } from '@bulwark/testkit';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -70,6 +71,66 @@ describe('HTTP middleware', () => {
     await expectTwoThenLimited(`${address}/`);
   });
 
+  /** Logins: the right password answers 200, a wrong one 401; only failures should count. */
+  async function expectOnlyFailuresCount(url: string) {
+    const login = (password: string) =>
+      fetch(url, { headers: { 'x-client': 'mallory', 'x-password': password } }).then(
+        async (r) => [r.status, await r.text()][0],
+      );
+    for (let i = 0; i < 5; i++) expect(await login('right')).toBe(200);
+    expect([await login('wrong'), await login('wrong'), await login('wrong')]).toEqual([
+      401, 401, 429,
+    ]);
+    expect(await login('right')).toBe(429);
+  }
+  const onlyFailures = {
+    ...options,
+    refundIf: ({ statusCode }: { statusCode: number }) => statusCode < 400,
+  };
+  const checkPassword = (headers: Record<string, string | string[] | undefined>) =>
+    headers['x-password'] === 'right' ? 200 : 401;
+
+  it('refundIf gives back the cost of the responses it picks (Express): count failed logins only', async () => {
+    const app = express();
+    app.use(httpRateLimit(limiter(), onlyFailures));
+    app.get('/', (req, res) => {
+      res.status(checkPassword(req.headers)).send('done');
+    });
+    await expectOnlyFailuresCount(await listen(createServer(app)));
+  });
+
+  it('refundIf (Fastify): count failed logins only', async () => {
+    const app = Fastify();
+    app.addHook('onRequest', fastifyRateLimit(limiter(), onlyFailures));
+    app.get('/', async (request, reply) => reply.code(checkPassword(request.headers)).send('done'));
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    closers.push(() => app.close());
+    await expectOnlyFailuresCount(`${address}/`);
+  });
+
+  it('refundIf hears of a client that left before its response (completed: false)', async () => {
+    const counted = limiter();
+    const outcomes: boolean[] = [];
+    const guard = httpRateLimit(counted, {
+      ...options,
+      refundIf: ({ completed }) => {
+        outcomes.push(completed);
+        return !completed;
+      },
+    });
+    // Never answers: the client gives up.
+    const server = createServer(async (req, res) => {
+      await guard(req, res);
+    });
+    const url = await listen(server);
+    await expect(
+      fetch(url, { headers: { 'x-client': 'carol' }, signal: AbortSignal.timeout(100) }),
+    ).rejects.toThrow();
+    // Given back: a consume now would leave 1 of 2 (0 had the request stayed counted).
+    await eventually(async () => (await counted.peek('carol')).remaining === 1);
+    expect(outcomes).toEqual([false]);
+  });
+
   it('a store failure reaches Express error handling, not the client as a limit', async () => {
     const broken = new RateLimiter({
       rate: 1,
@@ -98,6 +159,9 @@ describe('HTTP middleware', () => {
 
   it('refuses a missing key function, naming it', () => {
     expect(() => httpRateLimit(limiter(), {} as never)).toThrow(/key must be a function/);
+    expect(() => httpRateLimit(limiter(), { ...options, refundIf: true as never })).toThrow(
+      /refundIf must be a function/,
+    );
   });
 
   it('rateLimitHeaders rounds seconds up', () => {
