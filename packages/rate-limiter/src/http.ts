@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RateLimiter } from './rate-limiter.js';
+import type { Limit } from './all-limits.js';
 import type { RateLimitResult } from './result.js';
 
 export interface HttpRateLimitOptions<Req = IncomingMessage> {
@@ -80,7 +80,7 @@ function checkOptions(options: HttpRateLimitOptions<never>): void {
  * the response was sent, 'close' also when the client left first; whichever is first decides.
  */
 function refundAfter<Req>(
-  limiter: RateLimiter,
+  limiter: Limit,
   response: ResponseEvents,
   request: Req,
   key: string,
@@ -103,7 +103,7 @@ function refundAfter<Req>(
   response.once('close', () => decide(false));
 }
 
-export function httpRateLimit(limiter: RateLimiter, options: HttpRateLimitOptions) {
+export function httpRateLimit(limiter: Limit, options: HttpRateLimitOptions) {
   checkOptions(options as HttpRateLimitOptions<never>);
   const { key, cost, skip, policy, windowSeconds, refundIf } = options;
   const message = options.message ?? 'Too Many Requests';
@@ -156,7 +156,7 @@ interface FastifyReplyLike {
  * Within the limit the request goes on with the RateLimit fields set; over it the reply
  * is a 429 with `Retry-After`.
  */
-export function fastifyRateLimit<Req>(limiter: RateLimiter, options: HttpRateLimitOptions<Req>) {
+export function fastifyRateLimit<Req>(limiter: Limit, options: HttpRateLimitOptions<Req>) {
   checkOptions(options as HttpRateLimitOptions<never>);
   const { key, cost, skip, policy, windowSeconds, refundIf } = options;
   const message = options.message ?? 'Too Many Requests';

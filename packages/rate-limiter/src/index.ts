@@ -1,4 +1,5 @@
 export type { AlgorithmName } from './algorithms/index.js';
+export { AllLimits, type AllLimitsResult, allLimits, type Limit } from './all-limits.js';
 export { RateLimitWaitTimeoutError } from './errors.js';
 export {
   fastifyRateLimit,

@@ -8,7 +8,13 @@ import { eventually } from '@bulwark/testkit';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fastifyRateLimit, httpRateLimit, RateLimiter, rateLimitHeaders } from '../src/index.js';
+import {
+  allLimits,
+  fastifyRateLimit,
+  httpRateLimit,
+  RateLimiter,
+  rateLimitHeaders,
+} from '../src/index.js';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -69,6 +75,17 @@ describe('HTTP middleware', () => {
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     closers.push(() => app.close());
     await expectTwoThenLimited(`${address}/`);
+  });
+
+  it('several limits at once (allLimits): the tightest one speaks', async () => {
+    const loose = new RateLimiter({ algorithm: 'fixed-window', limit: 100, windowMs: 3_600_000 });
+    const guard = httpRateLimit(allLimits([loose, limiter()]), options);
+    const server = createServer(async (req, res) => {
+      if (await guard(req, res)) res.end('ok');
+    });
+    await expectTwoThenLimited(await listen(server));
+    // The refused request was given back to the loose limit: 3 requests of alice, 1 of bob.
+    expect((await loose.peek('alice')).remaining).toBe(100 - 2 - 1);
   });
 
   /** Logins: the right password answers 200, a wrong one 401; only failures should count. */
