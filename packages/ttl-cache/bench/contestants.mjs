@@ -4,9 +4,12 @@ import { LRUCache } from 'lru-cache';
 import { LRUCache as MnemonistLRU } from 'mnemonist';
 import QuickLRU from 'quick-lru';
 import { TtlCache } from '../dist/index.js';
+import { FloorLru } from './floor-lru.mjs';
 
 export const OURS = ['ours js', 'ours native'];
 export const ANCHORS = ['lru-cache', 'mnemonist', 'quick-lru'];
+/** Not a cache: the least any exact LRU over a Map does (floor-lru.mjs), for the js goals. */
+export const FLOOR = 'floor: bare Map + links LRU';
 /** mnemonist's LRUCache has no TTL. */
 export const WITH_TTL = ['ours js', 'ours native', 'lru-cache', 'quick-lru'];
 
@@ -22,6 +25,8 @@ export function makeCache(name, { max, ttl }) {
       const cache = new MnemonistLRU(max);
       return { get: (k) => cache.get(k), set: (k, v) => cache.set(k, v) };
     }
+    case FLOOR:
+      return new FloorLru(max);
     case 'quick-lru':
       return new QuickLRU({ maxSize: max, maxAge: ttl });
     default:

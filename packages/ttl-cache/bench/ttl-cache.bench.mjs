@@ -1,11 +1,11 @@
 import { defineBench } from '@bulwark/bench';
-import { ANCHORS, makeCache, OURS, randomInts, valueFor, WITH_TTL } from './contestants.mjs';
+import { ANCHORS, FLOOR, makeCache, OURS, randomInts, valueFor, WITH_TTL } from './contestants.mjs';
 
 const BATCH = 1000;
 const keysFor = (n) => Array.from({ length: n }, (_, i) => `key:${i}`);
 
 /** A case that runs BATCH operations per timed call over a prefilled cache. */
-function batched(description, { fill, max, ttl, contestants, step }) {
+function batched(description, { fill, max, ttl, contestants = [...OURS, ...ANCHORS], step }) {
   return {
     description,
     contestants,
@@ -33,12 +33,13 @@ let fresh = 0;
 export default defineBench({
   package: 'ttl-cache',
   title: '@bulwark/ttl-cache',
-  contestants: [...OURS, ...ANCHORS],
+  contestants: [...OURS, ...ANCHORS, FLOOR],
   anchors: ANCHORS,
   cases: {
     'get-hit': batched(
-      '`get` of present keys, random order, 100-character values (100k keys; 10k quick).',
+      '`get` of present keys, random order, 100-character values (100k keys; 10k quick). The floor is not a cache: the least an exact LRU over a `Map` does (bench/floor-lru.mjs).',
       {
+        contestants: [...OURS, ...ANCHORS, FLOOR],
         fill: true,
         max: (n) => n,
         step: (cache, keys, i) => cache.get(keys[i]),
@@ -54,11 +55,15 @@ export default defineBench({
       max: (n) => 2 * n,
       step: (cache, keys, i, c) => cache.set(keys[i], valueFor(c)),
     }),
-    'set-evict': batched('`set` of new keys into a full cache: every set evicts one entry.', {
-      fill: true,
-      max: (n) => n,
-      step: (cache) => cache.set(`new:${fresh++}`, 'v'),
-    }),
+    'set-evict': batched(
+      '`set` of new keys into a full cache: every set evicts one entry. The floor as in get-hit.',
+      {
+        contestants: [...OURS, ...ANCHORS, FLOOR],
+        fill: true,
+        max: (n) => n,
+        step: (cache) => cache.set(`new:${fresh++}`, 'v'),
+      },
+    ),
     'mixed-ttl': batched('90% `get` / 10% `set` with a 60 s TTL on every entry.', {
       fill: true,
       max: (n) => n,
@@ -69,6 +74,7 @@ export default defineBench({
     }),
     'large-heap': {
       kind: 'memory',
+      contestants: [...OURS, ...ANCHORS],
       description:
         '5M entries of 100-byte values (50k quick), then 90/10 get/set load: memory held and GC pauses under load. ' +
         'RSS growth per entry counts what native memory holds off the V8 heap too.',
