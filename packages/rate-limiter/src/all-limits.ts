@@ -1,3 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RateLimitWaitTimeoutError } from './errors.js';
+import type { WaitOptions } from './rate-limiter.js';
 import type { RateLimitResult } from './result.js';
 
 /** What `AllLimits` needs of each limit: a `RateLimiter`, or another `AllLimits`. */
@@ -61,6 +64,35 @@ export class AllLimits implements Limit {
       }
     }
     return combine(results as RateLimitResult[]);
+  }
+
+  /**
+   * Resolves when `cost` of `key` has been spent under every limit, trying again after the
+   * refusing limit's `retryAfterMs`; rejects with `RateLimitWaitTimeoutError` as soon as the
+   * wait would pass `maxWaitMs`, or with the signal's reason when `signal` aborts. Unlike
+   * `RateLimiter.wait`, callers are not queued: each tries when its own wait ends.
+   */
+  async wait(key: string, cost = 1, options: WaitOptions = {}): Promise<AllLimitsResult> {
+    const { signal } = options;
+    const maxWaitMs = options.maxWaitMs ?? Number.POSITIVE_INFINITY;
+    if (!(maxWaitMs >= 0)) {
+      throw new RangeError(`wait: maxWaitMs must be a number >= 0, got ${String(maxWaitMs)}`);
+    }
+    const giveUpAt = Date.now() + maxWaitMs;
+    for (;;) {
+      signal?.throwIfAborted();
+      const result = await this.consume(key, cost);
+      if (result.allowed) return result;
+      // At least 1 ms: a refusal with no wait would otherwise spin.
+      const retryAfterMs = Math.max(1, result.retryAfterMs);
+      if (Date.now() + retryAfterMs > giveUpAt) {
+        throw new RateLimitWaitTimeoutError(key, maxWaitMs, retryAfterMs);
+      }
+      await sleep(retryAfterMs, undefined, { signal }).catch((error: unknown) => {
+        // Rejected as RateLimiter.wait is: with the signal's own reason.
+        throw signal?.aborted ? signal.reason : error;
+      });
+    }
   }
 
   /** What `consume` would answer now, spending nothing; every limit is asked. */

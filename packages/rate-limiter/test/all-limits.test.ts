@@ -3,7 +3,7 @@
  * every limit admits, and a refused cost spent nowhere.
  */
 import { describe, expect, it } from 'vitest';
-import { allLimits, RateLimiter } from '../src/index.js';
+import { allLimits, RateLimiter, RateLimitWaitTimeoutError } from '../src/index.js';
 
 function limits() {
   const clock = { t: 1_000_000 };
@@ -59,6 +59,33 @@ describe('allLimits', () => {
     await both.reset('k');
     expect((await both.consume('k', 2)).allowed).toBe(true);
     expect(both.limit).toBe(2);
+  });
+
+  it('wait retries after the refusing limit says, spending nothing on the refused tries', async () => {
+    // Real time: one unit every 20 ms, and 100 a minute.
+    const perTick = new RateLimiter({ algorithm: 'gcra', rate: 50, burst: 1 });
+    const perMinute = new RateLimiter({ algorithm: 'fixed-window', limit: 100, windowMs: 60_000 });
+    const both = allLimits([perTick, perMinute]);
+    for (let i = 0; i < 3; i++) expect((await both.wait('k')).allowed).toBe(true);
+    expect((await perMinute.peek('k')).remaining).toBe(100 - 3 - 1);
+  });
+
+  it('wait gives up past maxWaitMs, and on abort with the signal reason', async () => {
+    const slow = allLimits([
+      new RateLimiter({ algorithm: 'gcra', rate: 1, intervalMs: 60_000, burst: 1 }),
+      new RateLimiter({ algorithm: 'fixed-window', limit: 100, windowMs: 60_000 }),
+    ]);
+    await slow.consume('k');
+    const timedOut = slow.wait('k', 1, { maxWaitMs: 1_000 });
+    await expect(timedOut).rejects.toBeInstanceOf(RateLimitWaitTimeoutError);
+    // The refusing limit's wait, less the few ms since the consume.
+    const error = (await timedOut.catch((e: unknown) => e)) as RateLimitWaitTimeoutError;
+    expect(error.retryAfterMs).toBeGreaterThan(59_000);
+    const controller = new AbortController();
+    const waiting = slow.wait('k', 1, { signal: controller.signal });
+    controller.abort(new Error('caller left'));
+    await expect(waiting).rejects.toThrow('caller left');
+    await expect(slow.wait('k', 1, { maxWaitMs: -1 })).rejects.toThrow(/maxWaitMs must be/);
   });
 
   it('refuses no limits, or something that is not a limiter, naming it', () => {
