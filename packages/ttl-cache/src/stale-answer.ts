@@ -3,10 +3,11 @@ export interface StaleAnswerOptions<V> {
   softTimeout: number;
   /** The stale value that may be answered, read when it is needed; undefined if none. */
   stale: () => V | undefined;
-  /** Whether a failed load may be answered stale (stale-if-error). */
-  onError: boolean;
-  /** Errors that are the caller's own (an abort) and never answered stale. */
-  isCallersOwn: (error: unknown) => boolean;
+  /**
+   * Whether this failure of the load may be answered stale (stale-if-error); never when
+   * absent. False for failures that are the caller's own, such as its abort.
+   */
+  staleOnError?: (error: unknown) => boolean;
   /** Told each time this caller is answered with the stale value. */
   servedStale: () => void;
 }
@@ -46,7 +47,7 @@ export function answerOrStale<V>(loading: Promise<V>, o: StaleAnswerOptions<V>):
       (error: unknown) => {
         clearTimeout(timer);
         if (answered) return;
-        if (o.onError && !o.isCallersOwn(error) && answerStale()) return;
+        if (o.staleOnError?.(error) && answerStale()) return;
         answered = true;
         reject(error);
       },

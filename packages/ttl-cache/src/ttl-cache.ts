@@ -238,9 +238,8 @@ export class TtlCache<K = unknown, V = unknown> extends WithCacheCore<K, V> {
       // No timer when there is nothing kept to answer with.
       softTimeout: this.fallback(key) === undefined ? 0 : softTimeout,
       stale: () => this.fallback(key),
-      onError: true,
       // Giving up is this caller's choice, not the loader's failure.
-      isCallersOwn: () => signal?.aborted === true,
+      staleOnError: () => signal?.aborted !== true,
       servedStale: () => {
         // fetch counted a miss when it went to the loader; it is answered stale after all.
         this.#fetchMisses--;

@@ -205,9 +205,7 @@ export class TieredCache<V> {
     return answerOrStale(waited, {
       softTimeout: this.#softTimeout,
       stale: () => this.#staleFor(key),
-      // The flight has already answered a failed load with the stale value if it could.
-      onError: false,
-      isCallersOwn: () => true,
+      // No staleOnError: the flight has already answered a failed load stale if it could.
       servedStale: () => {
         this.#stats.softTimeoutAnswers++;
       },
