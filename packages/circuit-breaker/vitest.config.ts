@@ -1,11 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { packageTests } from '../../tools/presets/vitest.mjs';
 
-export default defineProject({
-  test: {
-    name: 'circuit-breaker',
-    include: ['test/**/*.test.ts'],
-    // The Redis tests start real servers and a cluster, and restart them.
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-  },
-});
+export default packageTests('circuit-breaker');

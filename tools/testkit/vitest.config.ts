@@ -1,10 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { packageTests } from '../presets/vitest.mjs';
 
-export default defineProject({
-  test: {
-    name: 'testkit',
-    include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-  },
-});
+export default packageTests('testkit');

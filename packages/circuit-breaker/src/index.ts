@@ -1,5 +1,19 @@
 import { CircuitBreaker } from './circuit-breaker.js';
 
+export {
+  type EngineInfo,
+  type EngineName,
+  type EngineOption,
+  isNativeEngineUnavailableError,
+  NativeEngineUnavailableError,
+} from '@bulwark/engine-kit';
+export {
+  isRedisTimeoutError,
+  isRedisUnavailableError,
+  type RedisClient,
+  RedisTimeoutError,
+  RedisUnavailableError,
+} from '@bulwark/redis-kit';
 export { type BreakerPolicyOptions, breakerPolicy, SlowCallRateError } from './breaker-policy.js';
 export * from './breakers/index.js';
 export { CircuitBreaker, type CircuitBreakerEvents } from './circuit-breaker.js';
@@ -14,8 +28,6 @@ export {
 } from './errors.js';
 export { engineInfo } from './native-binding.js';
 export type { CircuitBreakerOptions, CircuitSnapshotState, CoalesceResetOn } from './options.js';
-export { RedisTimeoutError } from './redis/deadline.js';
-export type { RedisClient } from './redis/redis-client.js';
 export { RedisStore, type RedisStoreOptions, redisStore } from './redis/redis-store.js';
 export { type CacheTransport, MemoryCache } from './response-cache.js';
 export type { CircuitStore } from './shared/shared-circuit.js';

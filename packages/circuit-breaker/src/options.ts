@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { type EngineOption, validateEngineOption } from '@bulwark/engine-kit';
+import { type EngineOption, validateEngineOption, warnUnknownOptions } from '@bulwark/engine-kit';
 import type { IBreaker } from 'cockatiel';
 import type { CacheTransport } from './response-cache.js';
 import type { CircuitStore } from './shared/shared-circuit.js';
@@ -174,9 +174,57 @@ export interface ResolvedOptions<TI extends unknown[]> {
 const RESET_ON: CoalesceResetOn[] = ['error', 'success', 'timeout'];
 
 /** Opossum's defaults, with each option checked; a bad value throws naming it. */
+/** Every option name, checked against the interface by the compiler: a new option must be listed. */
+const KNOWN_OPTIONS: Record<keyof CircuitBreakerOptions, true> = {
+  timeout: true,
+  resetTimeout: true,
+  errorThresholdPercentage: true,
+  rollingCountTimeout: true,
+  rollingCountBuckets: true,
+  rollingPercentilesEnabled: true,
+  timedCallsPerBucket: true,
+  volumeThreshold: true,
+  capacity: true,
+  allowWarmUp: true,
+  errorFilter: true,
+  cache: true,
+  cacheTTL: true,
+  cacheGetKey: true,
+  cacheTransport: true,
+  cacheSize: true,
+  coalesce: true,
+  coalesceTTL: true,
+  coalesceResetOn: true,
+  coalesceSize: true,
+  abortController: true,
+  autoRenewAbortController: true,
+  enabled: true,
+  name: true,
+  group: true,
+  enableSnapshots: true,
+  rotateBucketController: true,
+  status: true,
+  state: true,
+  maxFailures: true,
+  breaker: true,
+  halfOpenProbes: true,
+  strictHalfOpen: true,
+  clock: true,
+  engine: true,
+  store: true,
+};
+
 export function resolveOptions<TI extends unknown[]>(
   options: CircuitBreakerOptions<TI>,
 ): ResolvedOptions<TI> {
+  // Opossum takes any key and ignores what it does not know, so a drop-in must too; but a
+  // misspelt `timeOut: 10` silently leaves the 10 s default, so say so, once per name.
+  warnUnknownOptions(
+    'CircuitBreaker',
+    options,
+    Object.keys(KNOWN_OPTIONS),
+    'BULWARK_UNKNOWN_OPTION',
+  );
   const timeout = options.timeout ?? 10_000;
   if (timeout !== false) nonNegativeNumber('timeout', timeout);
   if (

@@ -323,6 +323,28 @@ describe('validation', () => {
     expect(() => new CircuitBreaker(action, options as never)).toThrow(name);
   });
 
+  it('an unknown option is taken, as opossum takes it, with one warning naming the nearest option', () => {
+    const warnings: unknown[][] = [];
+    const spy = vi.spyOn(process, 'emitWarning').mockImplementation((...args: unknown[]) => {
+      warnings.push(args);
+    });
+    try {
+      const a = new CircuitBreaker(action, { timeOut: 10 } as never);
+      const b = new CircuitBreaker(action, { timeOut: 10 } as never);
+      expect(a.options.timeout).toBe(10_000); // ignored, as opossum ignores it
+      expect(warnings).toEqual([
+        [
+          'CircuitBreaker: unknown option `timeOut`; did you mean `timeout`?; it is ignored',
+          { code: 'BULWARK_UNKNOWN_OPTION' },
+        ],
+      ]);
+      a.shutdown();
+      b.shutdown();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('engine must be auto, js or native', () => {
     expect(() => new CircuitBreaker(action, { engine: 'turbo' as never })).toThrow(/engine/);
   });

@@ -49,6 +49,8 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     await eventually(() => client.status === 'ready', 15_000);
     const store = redisStore({ client, prefix, retryMs: 100 });
     stores.push(store);
+    // The store sends on a connection of its own, which comes up a moment after the client.
+    await eventually(() => store.ready, 15_000);
     return store;
   }
 
@@ -169,12 +171,40 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     }
   });
 
-  it('refuses a client with the offline queue on, and a breaker it cannot share', () => {
-    const queued = new Redis({ lazyConnect: true });
-    expect(() => redisStore({ client: queued as never })).toThrow(/enableOfflineQueue: false/);
-    const store = redisStore({
-      client: new Redis({ lazyConnect: true, enableOfflineQueue: false }) as never,
-    });
+  it('takes a client made with every ioredis default: before it is ready, through an outage, and back', async () => {
+    nextPrefix();
+    const client = backend.defaultClient();
+    clients.push(client);
+    const store = redisStore({ client, prefix, retryMs: 100 });
+    stores.push(store);
+    const one = fleetBreaker(store, down);
+    // Before the connection is up: the breaker runs on its own state, nothing waits.
+    expect(await outcome(one.fire())).toBe('failed');
+    await eventually(() => store.ready, 15_000);
+    const peer = fleetBreaker(await instance(), down);
+    for (let i = 0; i < 4; i++) await outcome(peer.fire());
+    await eventually(() => one.opened); // the fleet's circuit, through the default client
+
+    await backend.stop();
+    expect(await outcome(one.fire())).toBe('rejected'); // still open, on its own state
+    one.close();
+    expect(await outcome(one.fire())).toBe('failed'); // answered, not hung on Redis
+    await backend.start();
+    await eventually(() => store.online && store.ready, 20_000);
+    const again = fleetBreaker(store, down, { name: 'after-outage' });
+    const peerAgain = fleetBreaker(stores[1] as RedisStore, down, { name: 'after-outage' });
+    for (let i = 0; i < 4; i++) await outcome(again.fire());
+    await eventually(() => peerAgain.opened, 10_000);
+  });
+
+  it('refuses a breaker it cannot share, what is not a client, and misspelt options', () => {
+    const store = redisStore({ client: new Redis({ lazyConnect: true }) as never });
+    expect(() => redisStore({ client: store.client, timeOutMs: 5 } as never)).toThrow(
+      'redisStore: unknown option `timeOutMs`; did you mean `timeoutMs`?',
+    );
+    expect(() => redisStore({ client: store.client, onError: () => {} } as never)).toThrow(
+      /named onRedisError/,
+    );
     expect(() => redisStore({ client: {} as never })).toThrow(/client/);
     expect(() => new CircuitBreaker(down, { store: {} as never })).toThrow(/store/);
     expect(() => new CircuitBreaker(down, { store, engine: 'native' })).toThrow(/engine "native"/);

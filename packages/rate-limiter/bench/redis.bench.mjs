@@ -28,6 +28,13 @@ async function client() {
   return redis;
 }
 
+/** Our store, once its own connection is up (before that it answers from insurance). */
+async function readyStore(options) {
+  const store = redisStore(options);
+  while (!store.ready) await new Promise((resolve) => setTimeout(resolve, 5));
+  return store;
+}
+
 async function makeLimiter(contestant) {
   const redis = await client();
   const prefix = `bench:${contestant}:${process.pid}:`;
@@ -45,7 +52,8 @@ async function makeLimiter(contestant) {
     algorithm === 'fixed-window'
       ? { algorithm, limit: PLENTY, windowMs: 3_600_000 }
       : { algorithm, rate: PLENTY, intervalMs: 3_600_000, burst: PLENTY };
-  const limiter = new RateLimiter({ ...options, store: redisStore({ client: redis, prefix }) });
+  const store = await readyStore({ client: redis, prefix });
+  const limiter = new RateLimiter({ ...options, store });
   return { consume: (key) => limiter.consume(key), close: () => redis.disconnect() };
 }
 
@@ -70,7 +78,7 @@ async function makeRefusingLimiter(contestant) {
       close: () => redis.disconnect(),
     };
   }
-  const store = redisStore({
+  const store = await readyStore({
     client: redis,
     prefix,
     denyCache: contestant.endsWith('denyCache'),

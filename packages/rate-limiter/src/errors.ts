@@ -12,3 +12,11 @@ export class RateLimitWaitTimeoutError extends Error {
     this.retryAfterMs = retryAfterMs;
   }
 }
+
+export function isRateLimitWaitTimeoutError(error: unknown): error is RateLimitWaitTimeoutError {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === 'ERR_RATE_LIMIT_WAIT_TIMEOUT'
+  );
+}

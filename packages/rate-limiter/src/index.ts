@@ -1,6 +1,20 @@
+export {
+  type EngineInfo,
+  type EngineName,
+  type EngineOption,
+  isNativeEngineUnavailableError,
+  NativeEngineUnavailableError,
+} from '@bulwark/engine-kit';
+export {
+  isRedisTimeoutError,
+  isRedisUnavailableError,
+  type RedisClient,
+  RedisTimeoutError,
+  RedisUnavailableError,
+} from '@bulwark/redis-kit';
 export type { AlgorithmName } from './algorithms/index.js';
 export { AllLimits, type AllLimitsResult, allLimits, type Limit } from './all-limits.js';
-export { RateLimitWaitTimeoutError } from './errors.js';
+export { isRateLimitWaitTimeoutError, RateLimitWaitTimeoutError } from './errors.js';
 export {
   fastifyRateLimit,
   type HttpRateLimitOptions,
@@ -11,14 +25,13 @@ export {
 export { engineInfo } from './native-binding.js';
 export type { RateLimiterOptions } from './options.js';
 export { RateLimiter, type WaitOptions, type WrapOptions } from './rate-limiter.js';
-export type { RedisClient } from './redis/redis-client.js';
 export {
   type OnRedisError,
-  RateLimitStoreError,
   RedisStore,
   type RedisStoreOptions,
   redisStore,
 } from './redis/redis-store.js';
+export { isRateLimitStoreError, RateLimitStoreError } from './redis/store-error.js';
 export type { RateLimitResult } from './result.js';
 export { MemoryStore, type MemoryStoreOptions, memoryStore } from './stores/memory-store.js';
 export {

@@ -8,9 +8,10 @@ export type NativeBinding = typeof Binding;
 /**
  * The twin, loaded on first use through the napi-generated loader (this file sits one
  * folder below the package root, as the bundle in dist/ does, so `../binding.cjs` is the
- * same path from source and from the build). Its purpose is `sharedMemoryStore()`, state
- * shared by every worker thread; the per-process store is js (`memoryStore()`), which is
- * faster per call, so `auto` stays on js.
+ * same path from source and from the build). The store is the engine: a limiter's own
+ * store is `memoryStore()` (js) or a private `sharedMemoryStore()` (native). Js is faster
+ * per call, so `auto` stays on js; the twin's purpose is `sharedMemoryStore()` by name,
+ * state shared by every worker thread.
  */
 export const twin = nativeEngine<NativeBinding>({
   packageName: '@bulwark/rate-limiter',
@@ -20,7 +21,7 @@ export const twin = nativeEngine<NativeBinding>({
   auto: {
     engine: 'js',
     reason:
-      'memoryStore() is js and faster per call; sharedMemoryStore() uses the native twin to share state with every worker thread',
+      "a limiter's own store is memoryStore() (js), faster per call; sharedMemoryStore() uses the native twin to share state with every worker thread",
   },
 });
 

@@ -1,3 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type EngineOption,
+  nonNegativeInteger,
+  positiveInteger,
+  positiveNumber,
+  rejectUnknownOptions,
+  validateEngineOption,
+} from '@bulwark/engine-kit';
 import {
   ALGORITHMS,
   type Algorithm,
@@ -8,9 +17,10 @@ import {
   SlidingWindow,
   TokenBucket,
 } from './algorithms/index.js';
+import { twin } from './native-binding.js';
 import { MemoryStore } from './stores/memory-store.js';
+import { SharedMemoryStore } from './stores/shared-memory-store.js';
 import type { RateLimitStore } from './stores/types.js';
-import { nonNegativeInteger, positiveInteger, positiveNumber } from './validate.js';
 
 export interface RateLimiterOptions {
   /** Default `token-bucket`. See the README for when to choose each. */
@@ -27,8 +37,16 @@ export interface RateLimiterOptions {
   windowMs?: number;
   /** concurrency: a lease not released ends by itself after this, in ms. Default 60000. */
   leaseMs?: number;
-  /** Where keys' state lives. Default: a `memoryStore()` of this limiter's own. */
+  /**
+   * Where keys' state lives. Default: a store of this limiter's own, in the engine that
+   * `engine` picks: `memoryStore()` (js) or a private `sharedMemoryStore()` (native).
+   */
   store?: RateLimitStore;
+  /**
+   * The engine of the limiter's own store, when `store` is not given (the store is the
+   * engine). Default `auto`: js, unless `BULWARK_ENGINE` says otherwise.
+   */
+  engine?: EngineOption;
   /** Put before every key, so limiters can share a store. Default ''. */
   prefix?: string;
   /** A denied key stays denied this long, in ms (for abuse, not for pacing). Default 0: off. */
@@ -41,6 +59,8 @@ export interface ResolvedOptions {
   algorithm: Algorithm;
   store: RateLimitStore;
   ownStore: boolean;
+  /** Why the store runs the engine it does. */
+  engineReason: string;
   prefix: string;
   blockDurationMs: number;
   clock: () => number;
@@ -60,7 +80,8 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
       `algorithm must be one of ${ALGORITHMS.map((a) => `"${a}"`).join(', ')}; got ${JSON.stringify(name)}`,
     );
   }
-  const store = options.store ?? new MemoryStore();
+  rejectUnknownOptions('RateLimiter', options, KNOWN_OPTIONS);
+  const { store, engineReason } = storeFor(options);
   if (typeof store.consume !== 'function' || typeof store.refund !== 'function') {
     throw new TypeError(
       'store must be a rate limit store: memoryStore(), sharedMemoryStore() or redisStore()',
@@ -76,6 +97,7 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
     algorithm: buildAlgorithm(name, options),
     store,
     ownStore: options.store === undefined,
+    engineReason,
     prefix: options.prefix ?? '',
     blockDurationMs:
       options.blockDurationMs === undefined
@@ -83,6 +105,42 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
         : nonNegativeInteger('blockDurationMs', options.blockDurationMs),
     clock: options.clock ?? Date.now,
   };
+}
+
+const KNOWN_OPTIONS = [
+  'algorithm',
+  'rate',
+  'intervalMs',
+  'burst',
+  'limit',
+  'windowMs',
+  'leaseMs',
+  'store',
+  'engine',
+  'prefix',
+  'blockDurationMs',
+  'clock',
+];
+
+/** The given store, or one of the limiter's own in the engine `engine` resolves to. */
+function storeFor(options: RateLimiterOptions): { store: RateLimitStore; engineReason: string } {
+  if (options.store !== undefined) {
+    if (options.engine !== undefined) {
+      throw new TypeError(
+        'engine picks the store a limiter makes for itself; with store given, the store is the engine ' +
+          '(memoryStore() is js, sharedMemoryStore() is native)',
+      );
+    }
+    return { store: options.store, engineReason: 'the store option' };
+  }
+  const resolution = twin.resolve(validateEngineOption(options.engine));
+  if (resolution.error) throw resolution.error;
+  const store =
+    resolution.engine === 'native'
+      ? // A name of its own: the limiter's keys are its own, as with memoryStore().
+        new SharedMemoryStore({ name: `limiter:${randomUUID()}` })
+      : new MemoryStore();
+  return { store, engineReason: resolution.reason };
 }
 
 function buildAlgorithm(name: AlgorithmName, o: RateLimiterOptions): Algorithm {

@@ -1,3 +1,4 @@
+import type { EngineName } from '@bulwark/engine-kit';
 import type { Algorithm } from './algorithms/index.js';
 import { type RateLimiterOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import type { RateLimitResult } from './result.js';
@@ -38,6 +39,16 @@ export class RateLimiter {
       refund: (key, cost) => this.refund(key, cost),
       now: this.#o.clock,
     });
+  }
+
+  /** The engine that decides in this process: its store's (`js` memoryStore, `native` sharedMemoryStore). */
+  get engine(): EngineName {
+    return this.#o.store.engine ?? 'js';
+  }
+
+  /** Why it runs that engine. */
+  get engineReason(): string {
+    return this.#o.engineReason;
   }
 
   /** The algorithm's name. */

@@ -239,6 +239,10 @@ describe('validation', () => {
     [{ rate: 1, blockDurationMs: -5 }, /blockDurationMs must be/],
     [{ rate: 1, store: {} }, /store must be/],
     [{ rate: 1, prefix: 3 }, /prefix must be a string/],
+    [{ rate: '5' }, 'rate must be a positive number; got the string "5"'],
+    [{ rate: 1, burts: 2 }, 'RateLimiter: unknown option `burts`; did you mean `burst`?'],
+    [{ rate: 1, engine: 'rust' }, /engine must be one of "auto", "js", "native"; got "rust"/],
+    [{ rate: 1, engine: 'js', store: memoryStore() }, /with store given, the store is the engine/],
   ])('%o is refused, naming the option', (options, message) => {
     expect(() => new RateLimiter(options as never)).toThrow(message);
   });

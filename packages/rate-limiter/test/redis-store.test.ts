@@ -54,7 +54,10 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     clients.push(client);
     await eventually(() => client.status === 'ready', 15_000);
     prefixes += 1;
-    return redisStore({ client, prefix: `t${process.pid}-${prefixes}:`, ...options });
+    const made = redisStore({ client, prefix: `t${process.pid}-${prefixes}:`, ...options });
+    // The store sends on a connection of its own, which comes up a moment after the client.
+    await eventually(() => made.ready, 15_000);
+    return made;
   }
 
   /** Script calls the servers have run so far (every node of a cluster). */
@@ -353,19 +356,58 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     unreachable.disconnect();
   });
 
-  it('refuses a client with the offline queue on, and bad options, naming them', () => {
-    expect(() => redisStore({ client: new Redis({ lazyConnect: true }) as never })).toThrow(
-      /enableOfflineQueue: false/,
+  it('takes a client made with every ioredis default: before it is ready, through an outage, and back', async () => {
+    const client = backend.defaultClient();
+    clients.push(client);
+    const s = redisStore({ client, prefix: `d${process.pid}-${++prefixes}:` });
+    const limiter = new RateLimiter({
+      algorithm: 'fixed-window',
+      limit: 3,
+      windowMs: LONG_WINDOW,
+      store: s,
+    });
+    // Before the connection is up: the insurance store answers at once; nothing is queued.
+    expect((await limiter.consume('k')).allowed).toBe(true);
+    expect(s.usingRedis).toBe(false);
+    await eventually(() => s.ready, 15_000);
+    // Used from its first ready moment, without waiting out retryMs.
+    expect(s.usingRedis).toBe(true);
+    const onRedis = await limiter.consume('k');
+    expect(onRedis).toMatchObject({ allowed: true, remaining: 2 });
+
+    await backend.stop();
+    const during = await Promise.all(Array.from({ length: 20 }, () => limiter.consume('k')));
+    expect(during.every((r) => typeof r.allowed === 'boolean')).toBe(true);
+    await backend.start();
+    await eventually(async () => {
+      await limiter.consume('other');
+      return s.usingRedis && s.ready;
+    }, 30_000);
+    // The servers restart empty and nothing of the outage was queued and replayed.
+    // 'k' reads as a key never consumed.
+    const { resetMs: _, ...k } = await limiter.peek('k');
+    const { resetMs: __, ...fresh } = await limiter.peek('never-used');
+    expect(k).toEqual(fresh);
+  });
+
+  it('refuses what is not a client, and bad or misspelt options, naming them', () => {
+    expect(() => redisStore({ client: {} as never })).toThrow(
+      'redisStore: client must be an ioredis Redis or Cluster',
     );
-    const client = new Redis({ lazyConnect: true, enableOfflineQueue: false });
+    const client = new Redis({ lazyConnect: true });
     expect(() => redisStore({ client, onError: 'ignore' as never })).toThrow(
-      /onError must be one of/,
+      'redisStore.onError must be one of "insurance", "allow", "deny", "throw"; got the string "ignore"',
     );
-    expect(() => redisStore({ client, time: 'ntp' as never })).toThrow(/time must be/);
+    expect(() => redisStore({ client, time: 'ntp' as never })).toThrow(/redisStore.time must be/);
     expect(() => redisStore({ client, timeoutMs: 0 })).toThrow(/timeoutMs/);
-    expect(() => redisStore({ client, denyCache: 'yes' as never })).toThrow(/denyCache must be/);
+    expect(() => redisStore({ client, timeOutMs: 5 } as never)).toThrow(
+      'redisStore: unknown option `timeOutMs`; did you mean `timeoutMs`?',
+    );
+    expect(() => redisStore({ client, denyCache: 'yes' as never })).toThrow(
+      'redisStore.denyCache must be true, false or { maxKeys, maxAgeMs }; got the string "yes"',
+    );
     expect(() => redisStore({ client, denyCache: { maxKeys: 0 } })).toThrow(
-      /denyCache\.maxKeys must be an integer >= 1, got 0/,
+      'redisStore.denyCache.maxKeys must be a positive integer; got 0',
     );
     client.disconnect();
   });

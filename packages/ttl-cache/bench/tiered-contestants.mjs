@@ -10,11 +10,10 @@ export async function makeTiered(name, port, prefix) {
       const { TieredCache, redisTier } = await import('../dist/index.js');
       const client = new Redis(port, '127.0.0.1', { enableOfflineQueue: false });
       await new Promise((resolve) => client.once('ready', resolve));
-      const cache = new TieredCache({
-        l1: { max: 10_000 },
-        l2: redisTier({ client, prefix }),
-        ttl: TTL_MS,
-      });
+      const l2 = redisTier({ client, prefix });
+      // The tier sends on a connection of its own; until it is up, calls fall back to L1.
+      while (!l2.ready) await new Promise((resolve) => setTimeout(resolve, 5));
+      const cache = new TieredCache({ l1: { max: 10_000 }, l2, ttl: TTL_MS });
       return {
         get: (k) => cache.get(k),
         set: (k, v) => cache.set(k, v),

@@ -1,13 +1,8 @@
-/** A source of time in milliseconds. Only differences between readings matter. */
-export interface Clock {
-  now(): number;
-}
+import { backgroundTimer, type Clock, monotonicClock } from '@bulwark/engine-kit';
 
-/**
- * `performance.now()`: monotonic, so wall-clock changes (NTP, DST, a user's hand) never
- * expire or revive entries.
- */
-export const monotonicClock: Clock = { now: () => globalThis.performance.now() };
+// The cache's default is the monotonic clock, so wall-clock changes (NTP, DST, a user's
+// hand) never expire or revive entries. Only differences between readings matter.
+export { type Clock, monotonicClock };
 
 const coarseClocks = new Map<number, Clock>();
 
@@ -29,8 +24,8 @@ export function coarseClock(resolutionMs: number): Clock {
     clock = {
       now() {
         if (cached === undefined) {
-          cached = globalThis.performance.now();
-          setTimeout(forget, resolutionMs).unref();
+          cached = monotonicClock.now();
+          backgroundTimer(forget, resolutionMs);
         }
         return cached;
       },

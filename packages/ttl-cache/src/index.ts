@@ -5,15 +5,21 @@ export {
   isNativeEngineUnavailableError,
   NativeEngineUnavailableError,
 } from '@bulwark/engine-kit';
+export {
+  isRedisTimeoutError,
+  isRedisUnavailableError,
+  type RedisClient,
+  type RedisSubscriber,
+  RedisTimeoutError,
+  RedisUnavailableError,
+} from '@bulwark/redis-kit';
 export type { Clock } from './clock.js';
 export type { DisposeReason } from './engine/types.js';
 export { engineInfo } from './native-binding.js';
 export type { TtlCacheOptions } from './options.js';
 export { type Serializer, structuredCloneSerializer } from './serializer.js';
 export type { CacheStats } from './stats.js';
-export { RedisDeadlineError } from './tier/deadline.js';
 export { type BusListener, RedisBus, type RedisBusOptions, redisBus } from './tier/redis-bus.js';
-export type { RedisClient, RedisSubscriber } from './tier/redis-client.js';
 export { RedisTier, type RedisTierOptions, redisTier, type TierHit } from './tier/redis-tier.js';
 export {
   type DistributedLoadOptions,

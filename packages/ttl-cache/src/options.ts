@@ -1,4 +1,4 @@
-import { type EngineOption, validateEngineOption } from '@bulwark/engine-kit';
+import { type EngineOption, rejectUnknownOptions, validateEngineOption } from '@bulwark/engine-kit';
 import { type Clock, coarseClock } from './clock.js';
 import type { DisposeReason } from './engine/types.js';
 import { type Serializer, structuredCloneSerializer } from './serializer.js';
@@ -86,12 +86,35 @@ export interface ResolvedOptions<K, V> {
   clock: Clock;
 }
 
+/** Every option name, checked against the interface by the compiler: a new option must be listed. */
+const KNOWN_OPTIONS: Record<keyof TtlCacheOptions<unknown, unknown>, true> = {
+  max: true,
+  maxSize: true,
+  sizeCalculation: true,
+  maxEntrySize: true,
+  ttl: true,
+  ttlAutopurge: true,
+  updateAgeOnGet: true,
+  updateAgeOnHas: true,
+  allowStale: true,
+  noDeleteOnStaleGet: true,
+  staleIfError: true,
+  softTimeout: true,
+  dispose: true,
+  engine: true,
+  serializer: true,
+  clock: true,
+  ttlResolution: true,
+};
+
 export function resolveOptions<K, V>(options: TtlCacheOptions<K, V>): ResolvedOptions<K, V> {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(
       'TtlCache: options must be an object with at least one of max, maxSize, ttl',
     );
   }
+  // `{ max: 10, tll: 1000 }` would be a cache that never expires.
+  rejectUnknownOptions('TtlCache', options, Object.keys(KNOWN_OPTIONS));
   const max = positiveInteger('max', options.max);
   const maxSize = positiveNumber('maxSize', options.maxSize);
   const ttl = duration('ttl', options.ttl);

@@ -1,3 +1,4 @@
+import { holdingTimer } from '@bulwark/engine-kit';
 export interface StaleAnswerOptions<V> {
   /** Answer stale if the load has not settled by then, in ms; 0 waits for it. */
   softTimeout: number;
@@ -16,7 +17,7 @@ export interface StaleAnswerOptions<V> {
  * One caller's answer to a load that may be answered stale: the load's value; or the stale
  * value when the load fails (stale-if-error) or has not settled within `softTimeout` (a
  * soft timeout: the load goes on and fills the cache for the next caller). With a soft
- * timeout, one unref'd timer per waiting caller, cleared as soon as the load settles; the
+ * timeout, one timer per waiting caller (it holds the process: it answers an awaited call), cleared as soon as the load settles; the
  * stale value is looked for when the timer fires (a tier may only find it meanwhile).
  */
 export function answerOrStale<V>(loading: Promise<V>, o: StaleAnswerOptions<V>): Promise<V> {
@@ -32,20 +33,20 @@ export function answerOrStale<V>(loading: Promise<V>, o: StaleAnswerOptions<V>):
     };
     const timer =
       o.softTimeout > 0
-        ? setTimeout(() => {
+        ? holdingTimer(() => {
             // No stale value left by now (deleted, evicted): keep waiting for the load.
             if (!answered) answerStale();
-          }, o.softTimeout).unref()
+          }, o.softTimeout)
         : undefined;
     loading.then(
       (value) => {
-        clearTimeout(timer);
+        timer?.cancel();
         if (answered) return;
         answered = true;
         resolve(value);
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        timer?.cancel();
         if (answered) return;
         if (o.staleOnError?.(error) && answerStale()) return;
         answered = true;

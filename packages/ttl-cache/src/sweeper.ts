@@ -1,7 +1,5 @@
-import type { Clock } from './clock.js';
+import { backgroundTimer, type Clock, type Timer } from '@bulwark/engine-kit';
 
-/** setTimeout clamps longer delays to 1 ms; longer waits are taken in steps of this. */
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
 /**
  * Sweeps are at least this far apart (or one TTL, if shorter): a sweep costs what it
  * removes (both engines index entries by expiry), and the interval batches removals so a
@@ -18,7 +16,7 @@ export class Sweeper {
   readonly #clock: Clock;
   /** Purges stale entries and returns when the next one expires (Infinity for none). */
   readonly #sweep: (now: number) => number;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   #dueAt = Number.POSITIVE_INFINITY;
   #minInterval = MIN_SWEEP_INTERVAL;
 
@@ -34,17 +32,15 @@ export class Sweeper {
   }
 
   stop(): void {
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     this.#dueAt = Number.POSITIVE_INFINITY;
   }
 
   #arm(at: number): void {
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#dueAt = at;
-    const delay = Math.min(Math.max(0, at - this.#clock.now()), MAX_TIMER_DELAY);
-    this.#timer = setTimeout(() => this.#run(), delay);
-    this.#timer.unref();
+    this.#timer = backgroundTimer(() => this.#run(), at - this.#clock.now());
   }
 
   #run(): void {

@@ -488,6 +488,8 @@ describe('TtlCache options', () => {
     [{ max: 1, allowStale: 'yes' }, /allowStale must be a boolean/],
     [{ max: 1, engine: 'rust' }, /engine must be one of "auto", "js", "native"/],
     [{ max: 1, dispose: 'no' }, /dispose must be a function/],
+    [{ max: 10, tll: 1000 }, 'TtlCache: unknown option `tll`; did you mean `ttl`?'],
+    [{ max: 10, maxsize: 1000 }, 'TtlCache: unknown option `maxsize`; did you mean `maxSize`?'],
   ])('rejects %j', (options, message) => {
     expect(() => new TtlCache(options as TtlCacheOptions<unknown, unknown>)).toThrow(message);
   });

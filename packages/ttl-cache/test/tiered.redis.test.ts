@@ -1,7 +1,7 @@
 import { eventually, REDIS_BACKENDS, type RedisBackend } from '@bulwark/testkit';
 import { type Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisBus, redisTier, TieredCache } from '../src/index.js';
+import { type RedisTier, redisBus, redisTier, TieredCache } from '../src/index.js';
 
 /**
  * The tiers against real Redis: one server, and a three-node Cluster, each test with its
@@ -13,6 +13,7 @@ describe.each(REDIS_BACKENDS)('TieredCache on %s', (_name, makeBackend) => {
   let backend: RedisBackend;
   const clients: (Redis | Cluster)[] = [];
   const caches: TieredCache<unknown>[] = [];
+  const tiers: RedisTier[] = [];
   let prefixCounter = 0;
 
   beforeAll(async () => {
@@ -47,9 +48,13 @@ describe.each(REDIS_BACKENDS)('TieredCache on %s', (_name, makeBackend) => {
     const out: TieredCache<unknown>[] = [];
     for (let i = 0; i < count; i++) {
       const c = await client();
+      const tier = redisTier({ client: c, prefix, version: 2, compressAbove: 64, timeoutMs: 200 });
+      tiers.push(tier);
+      // The tier sends on a connection of its own, which comes up a moment after the client.
+      await eventually(() => tier.ready, 15_000);
       const cache = new TieredCache<unknown>({
         l1: { max: 1000 },
-        l2: redisTier({ client: c, prefix, version: 2, compressAbove: 64, timeoutMs: 200 }),
+        l2: tier,
         bus: options.bus ? redisBus({ client: c, channel }) : undefined,
         ttl: options.ttl ?? 60_000,
         distributedLoads: options.distributed ? { waitMs: 5_000 } : false,
@@ -168,9 +173,56 @@ describe.each(REDIS_BACKENDS)('TieredCache on %s', (_name, makeBackend) => {
     expect(caches.reduce((n, c) => n + c.stats().leaseWaits, 0)).toBe(2);
   });
 
-  it('refuses a client whose offline queue would replay a backlog', () => {
+  it('takes a client made with every ioredis default: before it is ready, through an outage, and back', async () => {
+    const c = backend.defaultClient();
+    clients.push(c);
+    const tier = redisTier({ client: c, prefix: `d${prefixCounter++}:` });
+    const cache = new TieredCache<string>({ l1: { max: 100 }, l2: tier, ttl: 60_000 });
+    caches.push(cache as TieredCache<unknown>);
+    // Before the connection is up: answered from the loader at once, nothing queued.
+    expect(await cache.fetch('k', async () => 'v1')).toBe('v1');
+    await eventually(() => tier.ready, 15_000);
+    await cache.set('k', 'v2');
+    cache.l1.clear();
+    expect(await cache.get('k')).toBe('v2');
+    expect(cache.stats().l2Hits).toBe(1);
+
+    await backend.stop();
+    await cache.set('k', 'v3'); // L1 only; Redis is down
+    expect(await cache.get('k')).toBe('v3');
+    cache.l1.clear();
+    expect(await cache.fetch('k', async () => 'v4')).toBe('v4');
+
+    await backend.start();
+    await eventually(async () => {
+      await cache.set('probe', 'x');
+      cache.l1.clear();
+      return (await cache.get('probe')) === 'x';
+    }, 15_000);
+    // The servers restart empty, and no write of the outage was queued and replayed.
+    expect(await cache.get('k')).toBeUndefined();
+  });
+
+  it('refuses what is not a client, and unknown or misspelt options', () => {
+    expect(() => redisTier({ client: {} as never })).toThrow(
+      'redisTier: client must be an ioredis Redis or Cluster',
+    );
     const c = new Redis({ lazyConnect: true });
-    expect(() => redisTier({ client: c })).toThrow(/enableOfflineQueue: false/);
+    expect(() => redisTier({ client: c, timeOutMs: 5 } as never)).toThrow(
+      'redisTier: unknown option `timeOutMs`; did you mean `timeoutMs`?',
+    );
+    expect(() => redisTier({ client: c, timeoutMs: '5' as never })).toThrow(
+      'redisTier.timeoutMs must be a positive number; got the string "5"',
+    );
+    expect(
+      () =>
+        new TieredCache({
+          l1: { max: 1 },
+          l2: redisTier({ client: c }),
+          ttl: 1,
+          onError: () => {},
+        } as never),
+    ).toThrow(/pass your listener as onRedisError/);
     c.disconnect();
   });
 
@@ -205,6 +257,7 @@ describe.each(REDIS_BACKENDS)('TieredCache on %s', (_name, makeBackend) => {
 
     await backend.start();
     await Promise.all(clients.map((c) => ready(c)));
+    await eventually(() => tiers.every((t) => t.ready), 15_000);
     await new Promise((r) => setTimeout(r, ttl + 50));
     expect(await round()).toEqual(keys.map((k) => `${k}@2`));
     // Redis is used again: a fresh write lands there and reads back from L2.

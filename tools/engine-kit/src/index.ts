@@ -1,3 +1,5 @@
+export { type Clock, monotonicClock, toClock, wallClock } from './clock.js';
+export { describeValue } from './describe-value.js';
 export { isNativeEngineUnavailableError, NativeEngineUnavailableError } from './errors.js';
 export {
   loadNative,
@@ -18,3 +20,30 @@ export {
   type Resolution,
   validateEngineOption,
 } from './resolve-engine.js';
+export {
+  backgroundRepeat,
+  backgroundTimer,
+  holdingTimer,
+  MAX_TIMER_DELAY_MS,
+  type Timer,
+} from './timers.js';
+export {
+  nearestName,
+  rejectUnknownOptions,
+  unknownOptionText,
+  warnUnknownOptions,
+} from './unknown-options.js';
+export {
+  booleanOption,
+  functionOption,
+  integerOption,
+  type NumberBounds,
+  nonNegativeInteger,
+  nonNegativeNumber,
+  numberOption,
+  oneOfOption,
+  optionsObject,
+  positiveInteger,
+  positiveNumber,
+  stringOption,
+} from './validate.js';

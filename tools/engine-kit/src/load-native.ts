@@ -66,9 +66,11 @@ function classify(error: unknown, packageName: string): NativeLoadFailure {
     return {
       kind: 'missing',
       message:
-        `no native binary for ${platformTriple()}: install ${platformPackage(packageName)} ` +
-        `(it is an optional dependency of ${packageName}; check that optional dependencies ` +
-        `were not omitted), or build it from source with \`pnpm --filter ${packageName} build\``,
+        `no native binary for ${platformTriple()}: it ships in ${platformPackage(packageName)}, ` +
+        `an optional dependency of ${packageName} that was not installed. Reinstall with ` +
+        `optional dependencies (\`npm install --include=optional\`, or without \`--omit=optional\` / ` +
+        `\`--no-optional\`), or add it yourself (\`npm install ${platformPackage(packageName)}\`); ` +
+        `if no such package exists for this platform, use engine: "js"`,
     };
   }
   return {

@@ -16,3 +16,5 @@ export function enginesUnderTest(resolved: EngineInfo): EngineName[] {
   }
   return ['js', 'native'];
 }
+
+export { describeEngineSelection, type EngineSelectionSpec } from './engine-selection-suite.js';

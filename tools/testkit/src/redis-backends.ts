@@ -12,6 +12,11 @@ export interface RedisBackend {
   readonly cluster: boolean;
   /** A new client; the caller disconnects it. */
   client(): Redis | Cluster;
+  /**
+   * A client made as a user would make one: every ioredis default (offline queue on,
+   * retries per request, resend after reconnect). The caller disconnects it.
+   */
+  defaultClient(): Redis | Cluster;
   /** Stops every node, keeping the ports, for a test to `start()` them again. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -29,6 +34,7 @@ export async function singleNodeBackend(): Promise<RedisBackend> {
         maxRetriesPerRequest: 0,
         retryStrategy: () => 50,
       }),
+    defaultClient: () => quiet(new Redis(server.port, server.host)),
     stop: () => server.stop(),
     start: () => server.start(),
     close: () => server.close(),
@@ -46,6 +52,7 @@ export async function threeNodeClusterBackend(): Promise<RedisBackend> {
         clusterRetryStrategy: () => 100,
         redisOptions: { maxRetriesPerRequest: 0 },
       }),
+    defaultClient: () => quiet(new Cluster(cluster.nodes)),
     stop: async () => {
       for (let i = 0; i < cluster.nodes.length; i++) await cluster.stopNode(i);
     },
@@ -54,6 +61,12 @@ export async function threeNodeClusterBackend(): Promise<RedisBackend> {
     },
     close: () => cluster.close(),
   };
+}
+
+/** Connection errors during fault tests are expected; unlistened, ioredis prints each one. */
+function quiet<C extends Redis | Cluster>(client: C): C {
+  client.on('error', () => {});
+  return client;
 }
 
 /** Both backends, for `describe.each`: every distributed test runs on each. */

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { RedisClient } from './redis-client.js';
+import { LUA_SERVER_NOW, RedisScript } from '@bulwark/redis-kit';
 
 /**
  * The circuit's state in Redis: one hash per circuit, so every script touches one key
@@ -13,10 +12,9 @@ import type { RedisClient } from './redis-client.js';
  *
  * ARGV[1..12] describe the circuit (see `circuitArgs`); each script's own arguments follow.
  */
-const PRELUDE = `
+const PRELUDE = `${LUA_SERVER_NOW}
 local key = KEYS[1]
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = serverNowMs()
 local kind = tonumber(ARGV[1])
 local threshold = tonumber(ARGV[2])
 local minimum = tonumber(ARGV[3])
@@ -187,34 +185,14 @@ end
 return reply(0)
 `;
 
-/**
- * A script sent once and then called by its SHA1 (EVALSHA). Redis forgets scripts on a
- * restart or failover; the NOSCRIPT answer then costs one EVAL, which loads it again.
- */
-class LuaScript {
-  readonly #source: string;
-  readonly #sha: string;
-
-  constructor(body: string) {
-    this.#source = PRELUDE + body;
-    this.#sha = createHash('sha1').update(this.#source).digest('hex');
-  }
-
-  async run(client: RedisClient, key: string, args: (string | number)[]): Promise<number[]> {
-    try {
-      return (await client.call('EVALSHA', this.#sha, 1, key, ...args)) as number[];
-    } catch (error) {
-      if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
-      return (await client.call('EVAL', this.#source, 1, key, ...args)) as number[];
-    }
-  }
-}
+/** Every script is the prelude (the circuit, the server's clock, helpers) and its body. */
+const script = (body: string) => new RedisScript(PRELUDE + body);
 
 export const SCRIPTS = {
-  report: new LuaScript(REPORT),
-  claim: new LuaScript(CLAIM),
-  probe: new LuaScript(PROBE),
-  set: new LuaScript(SET),
+  report: script(REPORT),
+  claim: script(CLAIM),
+  probe: script(PROBE),
+  set: script(SET),
 };
 
 /** What every script answers: the circuit after it. */

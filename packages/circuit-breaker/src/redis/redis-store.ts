@@ -1,19 +1,37 @@
+import {
+  backgroundRepeat,
+  nonNegativeInteger,
+  optionsObject,
+  positiveNumber,
+  rejectUnknownOptions,
+  stringOption,
+  type Timer,
+} from '@bulwark/engine-kit';
+import {
+  defaultPrefix,
+  hashTag,
+  type RedisClient,
+  type RedisErrorListener,
+  RedisLink,
+  type RedisSubscriber,
+  RedisUnavailableError,
+  redisErrorListener,
+  redisTimeoutMs,
+  tell,
+} from '@bulwark/redis-kit';
 import type { SharedCircuitConfig } from '../shared/rule-config.js';
 import type { CircuitStore } from '../shared/shared-circuit.js';
-import { integerAtLeast, positiveNumber } from '../validate.js';
-import { withinDeadline } from './deadline.js';
 import { type CircuitReply, SCRIPTS, toReply } from './lua.js';
 import { RedisCircuit } from './redis-circuit.js';
-import { checkClient, type RedisClient, type RedisSubscriber } from './redis-client.js';
 
 export interface RedisStoreOptions {
   /**
-   * An ioredis `Redis` or `Cluster`, created with `enableOfflineQueue: false` (checked:
-   * the queue would replay an outage's reports as a backlog). The store opens one more
-   * connection from it, with `duplicate()`, for notices.
+   * An ioredis `Redis` or `Cluster`, made with any options. The store sends on a
+   * connection of its own made from it (no offline queue, so an outage's reports are
+   * never replayed as a backlog), and opens one more with `duplicate()` for notices.
    */
   client: RedisClient;
-  /** Prefix of the circuits' keys and of the notice channel. Default `bulwark:circuit`. */
+  /** Prefix of the circuits' keys and of the notice channel. Default `bulwark:circuit-breaker:`. */
   prefix?: string;
   /**
    * How long a Redis call may take before the store counts Redis as down and every
@@ -29,8 +47,17 @@ export interface RedisStoreOptions {
   /** While Redis is down, how often to try it again, in ms. Default 1000. */
   retryMs?: number;
   /** Called with each Redis error (the store has already fallen back). Default: none. */
-  onError?: (error: unknown) => void;
+  onRedisError?: (error: unknown) => void;
 }
+
+const KNOWN_OPTIONS = [
+  'client',
+  'prefix',
+  'timeoutMs',
+  'syncIntervalMs',
+  'retryMs',
+  'onRedisError',
+];
 
 const RULE_KIND: Record<SharedCircuitConfig['kind'], number> = {
   consecutive: 1,
@@ -44,40 +71,47 @@ const RULE_KIND: Record<SharedCircuitConfig['kind'], number> = {
  */
 export class RedisStore implements CircuitStore {
   readonly syncIntervalMs: number;
-  readonly #client: RedisClient;
+  readonly #link: RedisLink;
   readonly #prefix: string;
   readonly #channel: string;
-  readonly #timeoutMs: number;
   readonly #retryMs: number;
-  readonly #onError: ((error: unknown) => void) | undefined;
+  readonly #onRedisError: RedisErrorListener | undefined;
   readonly #circuits = new Map<string, Set<RedisCircuit>>();
   readonly #args = new WeakMap<RedisCircuit, { key: string; args: (string | number)[] }>();
   #subscriber: RedisSubscriber | undefined;
-  #retryTimer: NodeJS.Timeout | undefined;
+  #retryTimer: Timer | undefined;
   #online = true;
   #closed = false;
 
   constructor(options: RedisStoreOptions) {
-    checkClient(options?.client);
-    this.#client = options.client;
-    this.#prefix = options.prefix ?? 'bulwark:circuit';
-    if (typeof this.#prefix !== 'string')
-      throw new TypeError('redisStore: prefix must be a string');
-    this.#channel = `${this.#prefix}:notices`;
-    this.#timeoutMs =
-      options.timeoutMs === undefined
-        ? 200
-        : positiveNumber('redisStore.timeoutMs', options.timeoutMs);
-    this.syncIntervalMs =
-      options.syncIntervalMs === undefined
-        ? 100
-        : integerAtLeast('redisStore.syncIntervalMs', options.syncIntervalMs, 0);
-    this.#retryMs =
-      options.retryMs === undefined ? 1000 : positiveNumber('redisStore.retryMs', options.retryMs);
-    if (options.onError !== undefined && typeof options.onError !== 'function') {
-      throw new TypeError('redisStore: onError must be a function');
+    const o = optionsObject<RedisStoreOptions>('redisStore', options);
+    if (typeof (o as { onError?: unknown }).onError === 'function') {
+      throw new TypeError('redisStore: the Redis error listener is named onRedisError');
     }
-    this.#onError = options.onError;
+    rejectUnknownOptions('redisStore', o, KNOWN_OPTIONS);
+    this.#link = new RedisLink('redisStore', o.client, redisTimeoutMs('redisStore', o.timeoutMs));
+    this.#prefix =
+      o.prefix === undefined
+        ? defaultPrefix('circuit-breaker')
+        : stringOption('redisStore.prefix', o.prefix);
+    this.#channel = `${this.#prefix}notices`;
+    this.syncIntervalMs =
+      o.syncIntervalMs === undefined
+        ? 100
+        : nonNegativeInteger('redisStore.syncIntervalMs', o.syncIntervalMs);
+    this.#retryMs =
+      o.retryMs === undefined ? 1000 : positiveNumber('redisStore.retryMs', o.retryMs);
+    this.#onRedisError = redisErrorListener('redisStore', o.onRedisError);
+  }
+
+  /** Whether the store's own connection is up now (until it is, breakers run on their own state). */
+  get ready(): boolean {
+    return this.#link.ready;
+  }
+
+  /** The client the store was given. */
+  get client(): RedisClient {
+    return this.#link.userClient;
   }
 
   /** False from a failed Redis call until Redis answers again. */
@@ -89,7 +123,7 @@ export class RedisStore implements CircuitStore {
     if (this.#closed) throw new Error('redisStore: the store is closed');
     const circuit = new RedisCircuit(this, name, config, clock);
     this.#args.set(circuit, {
-      key: `${this.#prefix}:{${name}}`,
+      key: `${this.#prefix}${hashTag(name)}`,
       args: circuitArgs(config, this.#channel, name),
     });
     const named = this.#circuits.get(name) ?? new Set<RedisCircuit>();
@@ -116,14 +150,11 @@ export class RedisStore implements CircuitStore {
     circuit: RedisCircuit,
     extra: number[],
   ): Promise<CircuitReply> {
-    if (!this.#online) throw new Error('redisStore: Redis is unavailable');
+    if (!this.#online) throw new RedisUnavailableError('redisStore: Redis is unavailable');
     const { key, args } = this.#args.get(circuit) as { key: string; args: (string | number)[] };
     try {
-      const raw = await withinDeadline(
-        SCRIPTS[script].run(this.#client, key, [...args, ...extra]),
-        this.#timeoutMs,
-      );
-      return toReply(raw);
+      const raw = await this.#link.run(SCRIPTS[script], [key], [...args, ...extra]);
+      return toReply(raw as number[]);
     } catch (error) {
       this.#failed(error);
       throw error;
@@ -135,26 +166,26 @@ export class RedisStore implements CircuitStore {
     this.#closed = true;
     this.#subscriber?.disconnect();
     this.#subscriber = undefined;
-    if (this.#retryTimer) clearInterval(this.#retryTimer);
+    this.#retryTimer?.cancel();
   }
 
   #failed(error: unknown): void {
-    this.#onError?.(error);
+    tell(this.#onRedisError, error);
     if (!this.#online) return;
     this.#online = false;
     for (const named of this.#circuits.values()) for (const circuit of named) circuit.goOffline();
-    this.#retryTimer = setInterval(() => void this.#retry(), this.#retryMs).unref();
+    this.#retryTimer = backgroundRepeat(() => void this.#retry(), this.#retryMs);
   }
 
   async #retry(): Promise<void> {
     try {
-      await withinDeadline(this.#client.call('PING'), this.#timeoutMs);
+      await this.#link.send('PING');
     } catch {
       return;
     }
     if (this.#online || this.#closed) return;
     this.#online = true;
-    clearInterval(this.#retryTimer);
+    this.#retryTimer?.cancel();
     this.#retryTimer = undefined;
     this.#resync();
   }
@@ -162,11 +193,7 @@ export class RedisStore implements CircuitStore {
   /** One subscriber per store: notices carry the state, its age and the circuit's name. */
   #listen(): void {
     if (this.#subscriber) return;
-    // The subscriber may queue its SUBSCRIBE until connected: that replays no reports.
-    const queueing = { enableOfflineQueue: true };
-    const subscriber = this.#client.isCluster
-      ? this.#client.duplicate([], queueing)
-      : this.#client.duplicate(queueing);
+    const subscriber = this.#link.subscriber();
     this.#subscriber = subscriber;
     subscriber.on('message', (channel, message) => {
       if (channel !== this.#channel) return;
@@ -175,9 +202,6 @@ export class RedisStore implements CircuitStore {
       if (!named) return;
       for (const circuit of named) circuit.notice(Number(state), Number(age));
     });
-    // ioredis reconnects and resubscribes by itself; without a listener an 'error' event
-    // would crash the process.
-    subscriber.on('error', () => {});
     // Notices sent before the subscription took (or while it was lost) were missed: once
     // it is in place, every circuit asks for the fleet's state.
     subscriber.on('ready', () => this.#resync());

@@ -1,23 +1,49 @@
+import {
+  describeValue,
+  type EngineName,
+  monotonicClock,
+  nonNegativeInteger,
+  oneOfOption,
+  optionsObject,
+  positiveInteger,
+  rejectUnknownOptions,
+  stringOption,
+} from '@bulwark/engine-kit';
+import {
+  defaultPrefix,
+  hashTag,
+  isRedisUnavailableError,
+  type RedisClient,
+  type RedisErrorListener,
+  RedisLink,
+  type RedisScript,
+  redisErrorListener,
+  redisTimeoutMs,
+  tell,
+} from '@bulwark/redis-kit';
 import { ALGORITHMS, type Algorithm } from '../algorithms/index.js';
 import type { RateLimitResult } from '../result.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import type { RateLimitStore } from '../stores/types.js';
-import { nonNegativeInteger, positiveInteger } from '../validate.js';
 import { DecisionBatcher } from './decision-batch.js';
 import { DenyCache } from './deny-cache.js';
 import { LocalLeases } from './local-lease.js';
-import { checkClient, type RedisClient } from './redis-client.js';
-import { BLOCK_SCRIPT, type LuaScript, SCRIPTS } from './scripts.js';
+import { BLOCK_SCRIPT, SCRIPTS } from './scripts.js';
+import { RateLimitStoreError } from './store-error.js';
 
 /** What to do with a consume while Redis fails (an error, or no answer within `timeoutMs`). */
 export type OnRedisError = 'insurance' | 'allow' | 'deny' | 'throw';
 
 export interface RedisStoreOptions {
-  /** An ioredis `Redis` or `Cluster`, created with `enableOfflineQueue: false` (checked). */
+  /**
+   * An ioredis `Redis` or `Cluster`, made with any options. The store sends on a
+   * connection of its own made from it, with no offline queue: consumes issued during an
+   * outage are answered by `onError` at once, never queued and replayed when Redis returns.
+   */
   client: RedisClient;
-  /** Put before every key in Redis. Default `bulwark:rl:`. */
+  /** Put before every key in Redis. Default `bulwark:rate-limiter:`. */
   prefix?: string;
-  /** How long a consume may wait for Redis before it counts as failed, in ms. Default 250. */
+  /** How long a consume may wait for Redis before it counts as failed, in ms. Default 200. */
   timeoutMs?: number;
   /**
    * While Redis fails: `insurance` (default) answers from the `insurance` store, so each
@@ -56,20 +82,19 @@ export interface RedisStoreOptions {
   denyCache?: boolean | { maxKeys?: number; maxAgeMs?: number };
 }
 
-/** A consume could not reach Redis and `onError` is `throw`. */
-export class RateLimitStoreError extends Error {
-  readonly code = 'ERR_RATE_LIMIT_STORE_UNAVAILABLE';
-  override readonly name = 'RateLimitStoreError';
-}
-
-class Deadline extends Error {}
-
-interface Waiting {
-  dueAt: number;
-  reject(error: unknown): void;
-}
-
 const ON_ERROR: readonly OnRedisError[] = ['insurance', 'allow', 'deny', 'throw'];
+const KNOWN_OPTIONS = [
+  'client',
+  'prefix',
+  'timeoutMs',
+  'onError',
+  'insurance',
+  'retryMs',
+  'time',
+  'onRedisError',
+  'lease',
+  'denyCache',
+];
 
 /**
  * Keys' state in Redis, shared by every process that uses the same Redis and prefix, and
@@ -78,62 +103,61 @@ const ON_ERROR: readonly OnRedisError[] = ['insurance', 'allow', 'deny', 'throw'
  * on a Cluster; see `DecisionBatcher`).
  */
 export class RedisStore implements RateLimitStore {
-  readonly #client: RedisClient;
+  readonly #link: RedisLink;
   readonly #prefix: string;
-  readonly #timeoutMs: number;
   readonly #onError: OnRedisError;
   readonly #insurance: RateLimitStore;
   readonly #ownInsurance: boolean;
   readonly #retryMs: number;
   readonly #clientTime: boolean;
-  readonly #report: ((error: unknown) => void) | undefined;
+  readonly #onRedisError: RedisErrorListener | undefined;
   readonly #leases: LocalLeases | undefined;
   readonly #denials: DenyCache | undefined;
   readonly #batcher: DecisionBatcher;
-  /** Until when Redis is skipped after a failure (ms, Date.now). */
+  /** Until when Redis is skipped after a failure (ms, monotonic). */
   #downUntil = 0;
-  /** Calls to Redis in flight, each with its deadline (see #guard). */
-  readonly #waiting = new Set<Waiting>();
-  #deadlineTimer: NodeJS.Timeout | undefined;
+  /** The last failure was "not connected" (nothing sent): Redis is used again at its first ready. */
+  #downUnsent = false;
+  /** What the last failure was, for `RateLimitStoreError`'s cause. */
+  #lastError: unknown;
 
   constructor(options: RedisStoreOptions) {
-    checkClient(options?.client);
-    this.#client = options.client;
-    this.#prefix = options.prefix ?? 'bulwark:rl:';
-    if (typeof this.#prefix !== 'string')
-      throw new TypeError('redisStore: prefix must be a string');
-    this.#timeoutMs =
-      options.timeoutMs === undefined
-        ? 250
-        : positiveInteger('redisStore.timeoutMs', options.timeoutMs);
-    this.#onError = options.onError ?? 'insurance';
-    if (!ON_ERROR.includes(this.#onError)) {
-      throw new TypeError(
-        `redisStore: onError must be one of ${ON_ERROR.map((o) => `"${o}"`).join(', ')}; got ${JSON.stringify(options.onError)}`,
-      );
-    }
-    this.#ownInsurance = options.insurance === undefined;
-    this.#insurance = options.insurance ?? new MemoryStore();
+    const o = optionsObject<RedisStoreOptions>('redisStore', options);
+    rejectUnknownOptions('redisStore', o, KNOWN_OPTIONS);
+    this.#link = new RedisLink('redisStore', o.client, redisTimeoutMs('redisStore', o.timeoutMs));
+    this.#prefix =
+      o.prefix === undefined
+        ? defaultPrefix('rate-limiter')
+        : stringOption('redisStore.prefix', o.prefix);
+    this.#onError = oneOfOption('redisStore.onError', o.onError ?? 'insurance', ON_ERROR);
+    this.#ownInsurance = o.insurance === undefined;
+    this.#insurance = o.insurance ?? new MemoryStore();
     this.#retryMs =
-      options.retryMs === undefined
-        ? 1000
-        : nonNegativeInteger('redisStore.retryMs', options.retryMs);
-    if (options.time !== undefined && options.time !== 'redis' && options.time !== 'client') {
-      throw new TypeError(
-        `redisStore: time must be "redis" or "client"; got ${JSON.stringify(options.time)}`,
-      );
-    }
-    this.#clientTime = options.time === 'client';
-    if (options.onRedisError !== undefined && typeof options.onRedisError !== 'function') {
-      throw new TypeError('redisStore: onRedisError must be a function');
-    }
-    this.#report = options.onRedisError;
-    this.#leases = this.#leasesFrom(options.lease);
-    this.#denials = denyCacheFrom(options.denyCache);
+      o.retryMs === undefined ? 1000 : nonNegativeInteger('redisStore.retryMs', o.retryMs);
+    this.#clientTime =
+      oneOfOption('redisStore.time', o.time ?? 'redis', ['redis', 'client']) === 'client';
+    this.#onRedisError = redisErrorListener('redisStore', o.onRedisError);
+    this.#leases = this.#leasesFrom(o.lease);
+    this.#denials = denyCacheFrom(o.denyCache);
     this.#batcher = new DecisionBatcher(
       (script, keys, args) => this.#run(script, keys, args),
-      options.client.isCluster === true,
+      this.#link.client.isCluster === true,
     );
+  }
+
+  /** The engine of the insurance store, which decides while Redis is away. */
+  get engine(): EngineName {
+    return this.#insurance.engine ?? 'js';
+  }
+
+  /** The client the store was given. */
+  get client(): RedisClient {
+    return this.#link.userClient;
+  }
+
+  /** Whether the store's own connection is up now (until it is, consumes go to `onError`). */
+  get ready(): boolean {
+    return this.#link.ready;
   }
 
   #leasesFrom(lease: RedisStoreOptions['lease']): LocalLeases | undefined {
@@ -150,7 +174,9 @@ export class RedisStore implements RateLimitStore {
 
   /** Whether the last call reached Redis (false while the store answers from `onError`). */
   get usingRedis(): boolean {
-    return Date.now() >= this.#downUntil;
+    if (monotonicClock.now() >= this.#downUntil) return true;
+    // Down only because the connection was not up: used from its first ready moment.
+    return this.#downUnsent && this.#link.ready;
   }
 
   async consume(
@@ -197,7 +223,7 @@ export class RedisStore implements RateLimitStore {
     await this.#insurance.reset(key);
     // Each algorithm's keys for `key` share a slot; different algorithms' may not.
     await Promise.all(
-      ALGORITHMS.map((name) => this.#guard(this.#client.call('DEL', ...this.#keyNames(key, name)))),
+      ALGORITHMS.map((name) => this.#link.send('DEL', ...this.#keyNames(key, name))),
     ).catch(() => {});
   }
 
@@ -281,68 +307,23 @@ export class RedisStore implements RateLimitStore {
           retryAfterMs: Math.max(1, this.#retryMs),
         };
       default:
-        throw new RateLimitStoreError('rate limit store: Redis is unavailable (onError: "throw")');
+        throw new RateLimitStoreError(
+          'rate limit store: Redis is unavailable (onError: "throw")',
+          this.#lastError,
+        );
     }
   }
 
-  async #run(script: LuaScript, keys: string[], args: (string | number)[]): Promise<unknown> {
+  async #run(script: RedisScript, keys: string[], args: (string | number)[]): Promise<unknown> {
     try {
-      try {
-        return await this.#guard(
-          this.#client.call('EVALSHA', script.sha, keys.length, ...keys, ...args),
-        );
-      } catch (error) {
-        if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
-        return await this.#guard(
-          this.#client.call('EVAL', script.source, keys.length, ...keys, ...args),
-        );
-      }
+      return await this.#link.run(script, keys, args);
     } catch (error) {
-      this.#downUntil = Date.now() + this.#retryMs;
-      this.#report?.(error);
+      this.#downUntil = monotonicClock.now() + this.#retryMs;
+      this.#downUnsent = isRedisUnavailableError(error);
+      this.#lastError = error;
+      tell(this.#onRedisError, error);
       throw error;
     }
-  }
-
-  /**
-   * `promise`, or a rejection once it is `timeoutMs` old; a late answer is swallowed, never
-   * unhandled. One sweep timer for every call in flight, not a timer per call: under
-   * hundreds of concurrent consumes the per-call timers cost more than the consumes.
-   */
-  #guard<T>(promise: Promise<T>): Promise<T> {
-    promise.catch(() => {});
-    return new Promise<T>((resolve, reject) => {
-      const waiting: Waiting = { dueAt: Date.now() + this.#timeoutMs, reject };
-      this.#waiting.add(waiting);
-      this.#sweepDeadlines();
-      promise.then(
-        (value) => {
-          this.#waiting.delete(waiting);
-          resolve(value);
-        },
-        (error: unknown) => {
-          this.#waiting.delete(waiting);
-          reject(error);
-        },
-      );
-    });
-  }
-
-  #sweepDeadlines(): void {
-    if (this.#deadlineTimer) return;
-    const every = Math.max(5, Math.floor(this.#timeoutMs / 4));
-    this.#deadlineTimer = setInterval(() => {
-      const now = Date.now();
-      for (const waiting of this.#waiting) {
-        if (waiting.dueAt > now) continue;
-        this.#waiting.delete(waiting);
-        waiting.reject(new Deadline(`no answer from Redis within ${this.#timeoutMs} ms`));
-      }
-      if (this.#waiting.size === 0) {
-        clearInterval(this.#deadlineTimer);
-        this.#deadlineTimer = undefined;
-      }
-    }, every).unref();
   }
 
   #keys(key: string, algorithm: Algorithm): string[] {
@@ -352,7 +333,7 @@ export class RedisStore implements RateLimitStore {
 
   /** The hash tag is the user's key, so a key's hash and its leases share a slot. */
   #keyNames(key: string, algorithm: string): [string, string] {
-    const hash = `${this.#prefix}${algorithm}:{${key}}`;
+    const hash = `${this.#prefix}${algorithm}:${hashTag(key)}`;
     return [hash, `${hash}:leases`];
   }
 
@@ -379,7 +360,7 @@ function denyCacheFrom(option: RedisStoreOptions['denyCache']): DenyCache | unde
   if (option === undefined || option === false) return undefined;
   if (option !== true && (typeof option !== 'object' || option === null)) {
     throw new TypeError(
-      `redisStore: denyCache must be true, false or { maxKeys, maxAgeMs }; got ${String(option)}`,
+      `redisStore.denyCache must be true, false or { maxKeys, maxAgeMs }; got ${describeValue(option)}`,
     );
   }
   const { maxKeys, maxAgeMs } = option === true ? {} : option;

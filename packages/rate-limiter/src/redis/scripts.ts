@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { LUA_SERVER_NOW, RedisScript } from '@bulwark/redis-kit';
 
 /**
  * One Lua script per algorithm, the same arithmetic as `src/algorithms/` (the reference).
@@ -219,28 +219,14 @@ return answer(allowed, math.max(0, a - after), resetMs, retry)
 `;
 
 /** Blocks a key: ARGV now, until. */
-export const BLOCK_SOURCE = `
+export const BLOCK_SOURCE = `${LUA_SERVER_NOW}
 local now = tonumber(ARGV[1])
-if ARGV[1] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+if ARGV[1] == '' then now = serverNowMs() end
 local untilMs = now + tonumber(ARGV[2])
 redis.call('HSET', KEYS[1], 'blk', untilMs)
 redis.call('PEXPIRE', KEYS[1], math.max(redis.call('PTTL', KEYS[1]), tonumber(ARGV[2]) + 1000))
 return 1
 `;
-
-/** A script loaded once and then called by its SHA1; a NOSCRIPT answer (after a restart or failover) costs one EVAL. */
-export class LuaScript {
-  readonly source: string;
-  readonly sha: string;
-
-  constructor(source: string) {
-    this.source = source;
-    this.sha = createHash('sha1').update(source).digest('hex');
-  }
-}
 
 /** Runs `decide` for each item of the call and returns the answers flattened. */
 const batchLoop = (keysPerItem: number) => `
@@ -253,10 +239,7 @@ for i = 0, items - 1 do
   local at = 3 + i * 4
   local now
   if ARGV[at] == '' then
-    if not serverNow then
-      local t = redis.call('TIME')
-      serverNow = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-    end
+    if not serverNow then serverNow = serverNowMs() end
     now = serverNow
   else
     now = tonumber(ARGV[at])
@@ -275,14 +258,14 @@ return out
 `;
 
 /** A decision script: the hash fields it keeps (read in one HMGET), its body, keys per item. */
-export class DecisionScript extends LuaScript {
+export class DecisionScript extends RedisScript {
   constructor(
     fields: string[],
     body: string,
     readonly keysPerItem: 1 | 2,
   ) {
     const list = fields.map((f) => `'${f}'`).join(', ');
-    super(`local FIELDS = {${list}}${HEADER}${body}${batchLoop(keysPerItem)}`);
+    super(`${LUA_SERVER_NOW}local FIELDS = {${list}}${HEADER}${body}${batchLoop(keysPerItem)}`);
   }
 }
 
@@ -294,4 +277,4 @@ export const SCRIPTS = {
   concurrency: new DecisionScript([], CONCURRENCY, 2),
 } as const;
 
-export const BLOCK_SCRIPT = new LuaScript(BLOCK_SOURCE);
+export const BLOCK_SCRIPT = new RedisScript(BLOCK_SOURCE);

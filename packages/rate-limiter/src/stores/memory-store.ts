@@ -1,7 +1,7 @@
+import { nonNegativeInteger } from '@bulwark/engine-kit';
 import type { Algorithm } from '../algorithms/index.js';
 import type { SlotAlgorithm } from '../algorithms/types.js';
 import type { RateLimitResult } from '../result.js';
-import { nonNegativeInteger } from '../validate.js';
 import { LeaseTable } from './lease-table.js';
 import { SlotTable } from './slot-table.js';
 import type { RateLimitStore } from './types.js';
@@ -21,6 +21,7 @@ export interface MemoryStoreOptions {
  * so memory follows the keys in use, and no timer is ever set per key.
  */
 export class MemoryStore implements RateLimitStore {
+  readonly engine = 'js';
   readonly #tables = new Map<SlotAlgorithm, SlotTable>();
   readonly #leases = new Map<Algorithm, LeaseTable>();
   readonly #sweepIntervalMs: number;

@@ -1,8 +1,7 @@
-import { NativeEngineUnavailableError } from '@bulwark/engine-kit';
+import { NativeEngineUnavailableError, nonNegativeInteger } from '@bulwark/engine-kit';
 import type { Algorithm } from '../algorithms/index.js';
 import { type NativeBinding, twin } from '../native-binding.js';
 import type { RateLimitResult } from '../result.js';
-import { nonNegativeInteger } from '../validate.js';
 import type { RateLimitStore } from './types.js';
 
 export interface SharedMemoryStoreOptions {
@@ -23,6 +22,7 @@ type Handle = ReturnType<NativeBinding['rlOpen']>;
  * spread over 16 locked shards; a key costs its entry (32 bytes of state) and its name.
  */
 export class SharedMemoryStore implements RateLimitStore {
+  readonly engine = 'native';
   readonly name: string;
   readonly #native: NativeBinding;
   readonly #handle: Handle;

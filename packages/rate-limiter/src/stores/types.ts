@@ -1,3 +1,4 @@
+import type { EngineName } from '@bulwark/engine-kit';
 import type { Algorithm } from '../algorithms/index.js';
 import type { RateLimitResult } from '../result.js';
 
@@ -7,6 +8,8 @@ import type { RateLimitResult } from '../result.js';
  * answer at once; stores elsewhere (Redis) answer with a promise.
  */
 export interface RateLimitStore {
+  /** The engine that decides in this process: `js` (memoryStore), `native` (sharedMemoryStore); a Redis store reports its insurance's. */
+  readonly engine?: EngineName;
   consume(
     key: string,
     cost: number,

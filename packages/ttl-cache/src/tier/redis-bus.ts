@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { withDeadline } from './deadline.js';
-import { checkClient, type RedisClient, type RedisSubscriber } from './redis-client.js';
+import { optionsObject, rejectUnknownOptions, stringOption } from '@bulwark/engine-kit';
+import {
+  defaultPrefix,
+  type RedisClient,
+  RedisLink,
+  type RedisSubscriber,
+  redisTimeoutMs,
+} from '@bulwark/redis-kit';
 
 export interface RedisBusOptions {
   /** The same kind of client as the tier's; the bus opens its own subscriber with `duplicate()`. */
   client: RedisClient;
-  /** Pub/sub channel shared by every instance of one cache. Default: `bulwark:invalidate`. */
+  /** Pub/sub channel shared by every instance of one cache. Default: `bulwark:ttl-cache:invalidate`. */
   channel?: string;
-  /** Deadline for a publish, in ms. Default: 100. */
+  /** Deadline for a publish, in ms. Default: 200. */
   timeoutMs?: number;
 }
 
@@ -25,21 +31,23 @@ export interface BusListener {
 export class RedisBus {
   /** This instance's name on the bus. */
   readonly id = randomUUID();
-  readonly #client: RedisClient;
+  readonly #link: RedisLink;
   readonly #channel: string;
-  readonly #timeoutMs: number;
   #subscriber: RedisSubscriber | undefined;
 
   constructor(options: RedisBusOptions) {
-    checkClient(options?.client, 'redisBus');
-    this.#client = options.client;
-    this.#channel = options.channel ?? 'bulwark:invalidate';
-    this.#timeoutMs = options.timeoutMs ?? 100;
+    const o = optionsObject<RedisBusOptions>('redisBus', options);
+    rejectUnknownOptions('redisBus', o, ['client', 'channel', 'timeoutMs']);
+    this.#link = new RedisLink('redisBus', o.client, redisTimeoutMs('redisBus', o.timeoutMs));
+    this.#channel =
+      o.channel === undefined
+        ? `${defaultPrefix('ttl-cache')}invalidate`
+        : stringOption('redisBus.channel', o.channel);
   }
 
   async publish(keys: string[]): Promise<void> {
     const message = JSON.stringify({ from: this.id, keys });
-    await withDeadline(this.#client.publish(this.#channel, message), this.#timeoutMs, 'publish');
+    await this.#link.send('PUBLISH', this.#channel, message);
   }
 
   /**
@@ -48,11 +56,7 @@ export class RedisBus {
    */
   listen(listener: BusListener): void {
     if (this.#subscriber) throw new Error('redisBus: one bus serves one TieredCache');
-    // The subscriber may queue its SUBSCRIBE until connected: that replays no writes.
-    const queueing = { enableOfflineQueue: true };
-    const subscriber = this.#client.isCluster
-      ? this.#client.duplicate([], queueing)
-      : this.#client.duplicate(queueing);
+    const subscriber = this.#link.subscriber();
     this.#subscriber = subscriber;
     let lost = false;
     subscriber.on('message', (channel, message) => {
@@ -68,9 +72,6 @@ export class RedisBus {
       lost = false;
       listener.resync();
     });
-    // Connection errors surface as 'close' and are retried by ioredis; without a listener
-    // an 'error' event would crash the process.
-    subscriber.on('error', () => {});
     subscriber.subscribe(this.#channel).catch(() => {});
   }
 

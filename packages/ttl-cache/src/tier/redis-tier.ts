@@ -1,17 +1,28 @@
+import {
+  nonNegativeNumber,
+  optionsObject,
+  rejectUnknownOptions,
+  stringOption,
+} from '@bulwark/engine-kit';
+import {
+  defaultPrefix,
+  escapeKey,
+  type RedisClient,
+  RedisLink,
+  redisTimeoutMs,
+} from '@bulwark/redis-kit';
 import { type Serializer, structuredCloneSerializer } from '../serializer.js';
 import { ValueCodec } from './codec.js';
-import { withDeadline } from './deadline.js';
-import { GET_WITH_TTL, RELEASE_LEASE, TAKE_LEASE } from './lua-script.js';
-import { checkClient, type RedisClient } from './redis-client.js';
+import { GET_WITH_TTL, RELEASE_LEASE, TAKE_LEASE } from './scripts.js';
 
 export interface RedisTierOptions {
-  /** An ioredis `Redis` or `Cluster`, created with `enableOfflineQueue: false`. */
+  /** An ioredis `Redis` or `Cluster`, made with any options (see "Redis" in the README). */
   client: RedisClient;
-  /** Put before every key. Default: `bulwark:`. */
+  /** Put before every key. Default: `bulwark:ttl-cache:`. */
   prefix?: string;
   /** Part of every key: change it to leave behind everything an older deploy wrote. Default: none. */
   version?: string | number;
-  /** Deadline for each Redis call, in ms. Default: 100. */
+  /** Deadline for each Redis call, in ms. Default: 200. */
   timeoutMs?: number;
   /** Values whose serialized form is larger than this many bytes are deflated. Default: 1024. */
   compressAbove?: number;
@@ -35,49 +46,51 @@ export interface TierHit {
  * deadline. Errors are thrown to the caller (the `TieredCache`), which decides to fall back.
  */
 export class RedisTier {
-  readonly client: RedisClient;
   readonly timeoutMs: number;
+  readonly #link: RedisLink;
   readonly #prefix: string;
   readonly #codec: ValueCodec;
 
   constructor(options: RedisTierOptions) {
-    checkClient(options?.client, 'redisTier');
-    this.client = options.client;
-    const version = options.version === undefined ? '' : `v${options.version}:`;
-    if (options.prefix !== undefined && typeof options.prefix !== 'string') {
-      throw new TypeError(`prefix must be a string; got ${typeof options.prefix}`);
+    const o = optionsObject<RedisTierOptions>('redisTier', options);
+    rejectUnknownOptions('redisTier', o, KNOWN_OPTIONS);
+    this.timeoutMs = redisTimeoutMs('redisTier', o.timeoutMs);
+    this.#link = new RedisLink('redisTier', o.client, this.timeoutMs);
+    if (o.version !== undefined && typeof o.version !== 'string' && typeof o.version !== 'number') {
+      throw new TypeError(`redisTier.version must be a string or number; got ${typeof o.version}`);
     }
-    this.#prefix = `${options.prefix ?? 'bulwark:'}${version}`;
-    this.timeoutMs = options.timeoutMs ?? 100;
-    if (
-      typeof this.timeoutMs !== 'number' ||
-      !Number.isFinite(this.timeoutMs) ||
-      this.timeoutMs <= 0
-    ) {
-      throw new RangeError(
-        `timeoutMs must be a positive number of ms; got ${String(options.timeoutMs)}`,
-      );
-    }
-    const compressAbove = options.compressAbove ?? 1024;
-    if (typeof compressAbove !== 'number' || !(compressAbove >= 0)) {
-      throw new RangeError(
-        `compressAbove must be a number of bytes >= 0; got ${String(compressAbove)}`,
-      );
-    }
-    this.#codec = new ValueCodec(options.serializer ?? structuredCloneSerializer, compressAbove);
+    const version = o.version === undefined ? '' : `v${o.version}:`;
+    const prefix =
+      o.prefix === undefined
+        ? defaultPrefix('ttl-cache')
+        : stringOption('redisTier.prefix', o.prefix);
+    this.#prefix = `${prefix}${version}`;
+    const compressAbove =
+      o.compressAbove === undefined
+        ? 1024
+        : nonNegativeNumber('redisTier.compressAbove', o.compressAbove);
+    this.#codec = new ValueCodec(o.serializer ?? structuredCloneSerializer, compressAbove);
   }
 
-  /** The Redis key for a cache key. */
+  /** Whether Redis calls go out now: the tier's connection is up (else they fall back at once). */
+  get ready(): boolean {
+    return this.#link.ready;
+  }
+
+  /** The client the tier was given. */
+  get client(): RedisClient {
+    return this.#link.userClient;
+  }
+
+  /** The Redis key for a cache key: escaped, so two keys never become one. */
   keyOf(key: string): string {
-    return this.#prefix + key;
+    return this.#prefix + escapeKey(key);
   }
 
   async get(key: string): Promise<TierHit | undefined> {
-    const reply = (await withDeadline(
-      GET_WITH_TTL.run(this.client, this.keyOf(key)),
-      this.timeoutMs,
-      'get',
-    )) as [Buffer, number] | null;
+    const reply = (await this.#link.run(GET_WITH_TTL, [this.keyOf(key)], [], true)) as
+      | [Buffer, number]
+      | null;
     if (!reply) return undefined;
     const [stored, pttl] = reply;
     const { value, keptMs } = await this.#codec.decode(stored);
@@ -96,39 +109,34 @@ export class RedisTier {
   async set(key: string, value: unknown, ttl: number, keptMs = 0): Promise<void> {
     const kept = ttl > 0 ? keptMs : 0;
     const bytes = await this.#codec.encode(value, kept);
-    const write =
-      ttl > 0
-        ? this.client.set(this.keyOf(key), bytes, 'PX', Math.ceil(ttl + kept))
-        : this.client.set(this.keyOf(key), bytes);
-    await withDeadline(write, this.timeoutMs, 'set');
+    if (ttl > 0) await this.#link.send('SET', this.keyOf(key), bytes, 'PX', Math.ceil(ttl + kept));
+    else await this.#link.send('SET', this.keyOf(key), bytes);
   }
 
   async delete(key: string): Promise<void> {
-    await withDeadline(this.client.del(this.keyOf(key)), this.timeoutMs, 'delete');
+    await this.#link.send('DEL', this.keyOf(key));
   }
 
   /** Claims the right to load `key` for `ms`; true if this caller has it. */
   async takeLease(key: string, token: string, ms: number): Promise<boolean> {
-    const taken = await withDeadline(
-      TAKE_LEASE.run(this.client, this.#leaseKey(key), token, ms),
-      this.timeoutMs,
-      'lease',
-    );
-    return taken === 1;
+    return (await this.#link.run(TAKE_LEASE, [this.#leaseKey(key)], [token, ms])) === 1;
   }
 
   async releaseLease(key: string, token: string): Promise<void> {
-    await withDeadline(
-      RELEASE_LEASE.run(this.client, this.#leaseKey(key), token),
-      this.timeoutMs,
-      'lease release',
-    );
+    await this.#link.run(RELEASE_LEASE, [this.#leaseKey(key)], [token]);
+  }
+
+  /** The link the tier sends on, for the bus made from the same client. */
+  get link(): RedisLink {
+    return this.#link;
   }
 
   #leaseKey(key: string): string {
     return `${this.keyOf(key)}:lease`;
   }
 }
+
+const KNOWN_OPTIONS = ['client', 'prefix', 'version', 'timeoutMs', 'compressAbove', 'serializer'];
 
 /** The Redis tier for a `TieredCache`. */
 export function redisTier(options: RedisTierOptions): RedisTier {

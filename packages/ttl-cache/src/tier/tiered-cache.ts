@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type Clock,
+  functionOption,
+  monotonicClock,
+  oneOfOption,
+  rejectUnknownOptions,
+} from '@bulwark/engine-kit';
 import { untilAborted } from '../abort.js';
 import { duration, type TtlCacheOptions } from '../options.js';
 import { SingleFlight } from '../single-flight.js';
@@ -44,10 +51,14 @@ export interface TieredCacheOptions<V> {
   softTimeout?: number;
   /** Single flight across instances through a short Redis lease per key. Default: off. */
   distributedLoads?: boolean | DistributedLoadOptions;
-  /** Redis failures, after the fallback has been taken. Default: none (they are counted). */
-  onError?: (error: unknown, operation: string) => void;
-  /** Throw Redis failures to the caller instead of falling back. Default: false. */
-  throwOnRedisError?: boolean;
+  /**
+   * While Redis fails (an error, or no answer within the tier's `timeoutMs`): `fallback`
+   * (default) answers from L1 and the loader, and writes go to L1 only; `throw` rejects
+   * the call with the Redis error (`RedisUnavailableError` / `RedisTimeoutError`).
+   */
+  onError?: 'fallback' | 'throw';
+  /** Told of each Redis failure and the operation, after `onError` was applied. Default: none (they are counted). */
+  onRedisError?: (error: unknown, operation: string) => void;
 }
 
 export interface TieredStats {
@@ -70,6 +81,19 @@ export interface TieredStats {
   softTimeoutAnswers: number;
 }
 
+const ON_ERROR = ['fallback', 'throw'] as const;
+const KNOWN_OPTIONS = [
+  'l1',
+  'l2',
+  'bus',
+  'ttl',
+  'staleIfError',
+  'softTimeout',
+  'distributedLoads',
+  'onError',
+  'onRedisError',
+];
+
 type Loader<V> = (key: string) => V | undefined | Promise<V | undefined>;
 
 /**
@@ -87,9 +111,11 @@ export class TieredCache<V> {
   /** Stale values Redis answered to loads still running, for their callers' soft timeouts. */
   readonly #staleInL2 = new Map<string, V>();
   readonly #lease: Required<DistributedLoadOptions> | undefined;
-  readonly #onError: TieredCacheOptions<V>['onError'];
+  readonly #onRedisError: TieredCacheOptions<V>['onRedisError'];
   readonly #throwOnRedisError: boolean;
   readonly #flights = new SingleFlight<string, V | undefined>();
+  /** Lease waits are real durations: a wall-clock step must not stretch or cut them. */
+  readonly #clock: Clock = monotonicClock;
   #stats = {
     l2Hits: 0,
     l2Misses: 0,
@@ -106,6 +132,7 @@ export class TieredCache<V> {
   constructor(options: TieredCacheOptions<V>) {
     if (typeof options !== 'object' || options === null)
       throw new TypeError('TieredCache: options must be an object');
+    rejectUnknownOptions('TieredCache', options, KNOWN_OPTIONS);
     this.#staleIfError = duration('staleIfError', options.staleIfError, 'off');
     this.#softTimeout = duration('softTimeout', options.softTimeout, 'none');
     if (this.#softTimeout > 0 && this.#staleIfError === 0) {
@@ -129,8 +156,21 @@ export class TieredCache<V> {
     this.#lease = d
       ? { leaseMs: 5000, waitMs: 2000, pollMs: 25, ...(d === true ? {} : d) }
       : undefined;
-    this.#onError = options.onError;
-    this.#throwOnRedisError = options.throwOnRedisError ?? false;
+    if (typeof options.onError === 'function') {
+      throw new TypeError(
+        'TieredCache.onError is the policy "fallback" or "throw"; pass your listener as onRedisError',
+      );
+    }
+    this.#throwOnRedisError =
+      oneOfOption('TieredCache.onError', options.onError ?? 'fallback', ON_ERROR) === 'throw';
+    this.#onRedisError =
+      options.onRedisError === undefined
+        ? undefined
+        : functionOption<NonNullable<TieredCacheOptions<V>['onRedisError']>>(
+            'TieredCache.onRedisError',
+            options.onRedisError,
+          );
+
     this.#bus?.listen({
       invalidate: (keys) => {
         for (const key of keys) this.l1.delete(key);
@@ -255,7 +295,7 @@ export class TieredCache<V> {
   ): Promise<TierHit | undefined> {
     if (this.#lease) {
       const token = randomUUID();
-      const waitUntil = Date.now() + this.#lease.waitMs;
+      const waitUntil = this.#clock.now() + this.#lease.waitMs;
       let waited = false;
       // Take the lease, or wait for the holder's value; take it over if the holder fails.
       while (
@@ -267,7 +307,7 @@ export class TieredCache<V> {
       ) {
         if (!waited) this.#stats.leaseWaits++;
         waited = true;
-        if (Date.now() >= waitUntil) {
+        if (this.#clock.now() >= waitUntil) {
           this.#stats.leaseTimeouts++;
           return this.#callLoader(key, loader, ttl, isCurrent);
         }
@@ -316,7 +356,7 @@ export class TieredCache<V> {
       return await call();
     } catch (error) {
       this.#stats.l2Errors++;
-      this.#onError?.(error, operation);
+      this.#onRedisError?.(error, operation);
       if (this.#throwOnRedisError) throw error;
       return fallback;
     }

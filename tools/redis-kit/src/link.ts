@@ -1,0 +1,123 @@
+import { checkClient, type RedisClient, type RedisSubscriber } from './client.js';
+import { ownConnection } from './connection.js';
+import { type Deadlines, deadlinesOf } from './deadlines.js';
+import { RedisUnavailableError } from './errors.js';
+import type { RedisScript } from './script.js';
+
+type Arg = string | Buffer | number;
+
+/**
+ * How a package talks to Redis: every call through one link, which
+ *
+ * - sends on the kit's own connection from the user's client (`ownConnection`): no
+ *   offline queue, no replays, whatever options the user's client has;
+ * - sends nothing while that connection is not ready, answering `RedisUnavailableError`
+ *   at once, so callers fall back instead of waiting; it is used from its first `ready`,
+ *   with nothing to wait for in the caller's code. A `lazyConnect` client is told to
+ *   connect by the first call;
+ * - answers connection failures as `RedisUnavailableError` (Redis's own error replies,
+ *   such as a script error, pass through as they are);
+ * - puts every call under the connection's one deadline keeper (`timeoutMs`);
+ * - runs scripts by SHA with one EVAL on NOSCRIPT.
+ */
+export class RedisLink {
+  /** The user's client, as given. */
+  readonly userClient: RedisClient;
+  /** The connection the link sends on. */
+  readonly client: RedisClient;
+  readonly timeoutMs: number;
+  readonly #who: string;
+  readonly #deadlines: Deadlines;
+
+  constructor(who: string, client: unknown, timeoutMs: number) {
+    this.userClient = checkClient(who, client);
+    this.client = ownConnection(this.userClient);
+    this.#who = who;
+    this.timeoutMs = timeoutMs;
+    this.#deadlines = deadlinesOf(this.client);
+  }
+
+  /** Whether a call now would be sent (the client is connected and ready). */
+  get ready(): boolean {
+    return this.client.status === 'ready';
+  }
+
+  /** Any command, replies as strings and numbers. */
+  send(command: string, ...args: Arg[]): Promise<unknown> {
+    if (!this.ready) return this.#unavailable(command);
+    return this.#within(this.client.call(command, ...args), command);
+  }
+
+  /** Any command, bulk replies as Buffers. */
+  sendBuffer(command: string, ...args: Arg[]): Promise<unknown> {
+    if (!this.ready) return this.#unavailable(command);
+    return this.#within(this.client.callBuffer(command, ...args), command);
+  }
+
+  /** Runs `script` on `keys` (all in one hash slot) under one deadline for the whole call. */
+  run(
+    script: RedisScript,
+    keys: readonly string[],
+    args: readonly Arg[],
+    buffers = false,
+  ): Promise<unknown> {
+    if (!this.ready) return this.#unavailable('EVALSHA');
+    const call = buffers
+      ? this.client.callBuffer.bind(this.client)
+      : this.client.call.bind(this.client);
+    const attempt = call('EVALSHA', script.sha, keys.length, ...keys, ...args).catch(
+      (error: unknown) => {
+        if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
+        return call('EVAL', script.source, keys.length, ...keys, ...args);
+      },
+    );
+    return this.#within(attempt, 'script');
+  }
+
+  /**
+   * A second connection for pub/sub. Its offline queue is on, whatever the client's: a
+   * SUBSCRIBE may wait for the connection, and it replays no writes. ioredis subscribes
+   * again by itself after a reconnect.
+   */
+  subscriber(): RedisSubscriber {
+    const queueing = { enableOfflineQueue: true };
+    const subscriber = this.userClient.isCluster
+      ? this.userClient.duplicate([], queueing)
+      : this.userClient.duplicate(queueing);
+    // Connection errors are retried by ioredis and surface as 'close'; an 'error' event
+    // with no listener would end the process.
+    subscriber.on('error', () => {});
+    return subscriber;
+  }
+
+  #within<T>(call: Promise<T>, command: string): Promise<T> {
+    const what = this.#what(command);
+    const answered = call.catch((error: unknown) => {
+      throw isReplyError(error)
+        ? error
+        : new RedisUnavailableError(`${what}: ${(error as Error)?.message ?? error}`, {
+            cause: error,
+          });
+    });
+    return this.#deadlines.within(answered, this.timeoutMs, what);
+  }
+
+  #unavailable(command: string): Promise<never> {
+    const status = this.client.status;
+    if (status === 'wait') this.client.connect().catch(() => {});
+    return Promise.reject(
+      new RedisUnavailableError(
+        `${this.#what(command)}: Redis is not connected (client status "${status}")`,
+      ),
+    );
+  }
+
+  #what(command: string): string {
+    return `${this.#who} ${command}`;
+  }
+}
+
+/** An error Redis itself answered (ioredis `ReplyError`), as opposed to a lost connection. */
+function isReplyError(error: unknown): boolean {
+  return (error as Error)?.name === 'ReplyError';
+}

@@ -1,0 +1,128 @@
+import { eventually, REDIS_BACKENDS, type RedisBackend } from '@bulwark/testkit';
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRedisTimeoutError, isRedisUnavailableError } from '../src/errors.js';
+import { RedisLink } from '../src/link.js';
+import { LUA_SERVER_NOW, RedisScript } from '../src/script.js';
+
+/** A client made the way users make one: every ioredis default, the offline queue on. */
+const defaultClient = (backend: RedisBackend) => backend.defaultClient();
+
+const INCR_AND_NOW = new RedisScript(
+  `${LUA_SERVER_NOW}return {redis.call('INCR', KEYS[1]), serverNowMs()}`,
+);
+
+describe.each(REDIS_BACKENDS)('RedisLink on %s', (_name, start) => {
+  let backend: RedisBackend;
+  beforeAll(async () => {
+    backend = await start();
+  });
+  afterAll(async () => {
+    await backend.close();
+  });
+
+  it('refuses what is not an ioredis client, saying what it got', () => {
+    expect(() => new RedisLink('store', { call() {} }, 100)).toThrow(
+      'store: client must be an ioredis Redis or Cluster (new Redis(...) / new Cluster(...)); got an object',
+    );
+    expect(() => new RedisLink('store', 'redis://x', 100)).toThrow(/got the string "redis:\/\/x"/);
+  });
+
+  it('answers "unavailable" at once before the default client is ready, then works from its first ready', async () => {
+    const client = defaultClient(backend);
+    const link = new RedisLink('test', client, 1000);
+    const key = `{kit}:before-ready:${Math.random()}`;
+    const early = await link.send('INCR', key).catch((e: unknown) => e);
+    expect(isRedisUnavailableError(early)).toBe(true);
+    await eventually(() => link.ready);
+    await expect(link.send('INCR', key)).resolves.toBe(1); // the early INCR was never sent
+    client.disconnect();
+  });
+
+  it('connects a lazyConnect client on its first call', async () => {
+    const client = backend.cluster
+      ? new Cluster(backend.nodes, { lazyConnect: true })
+      : new Redis(backend.nodes[0]!.port, backend.nodes[0]!.host, { lazyConnect: true });
+    client.on('error', () => {});
+    const link = new RedisLink('test', client, 1000);
+    expect(client.status).toBe('wait');
+    expect(isRedisUnavailableError(await link.send('PING').catch((e: unknown) => e))).toBe(true);
+    await eventually(() => link.ready);
+    await expect(link.send('PING')).resolves.toBe('PONG');
+    client.disconnect();
+  });
+
+  it('runs scripts by SHA, loads them again after SCRIPT FLUSH, and reads the server clock', async () => {
+    const client = defaultClient(backend);
+    const link = new RedisLink('test', client, 1000);
+    await eventually(() => link.ready);
+    const key = `{kit}:script:${Math.random()}`;
+    const [n, now] = (await link.run(INCR_AND_NOW, [key], [])) as [number, number];
+    expect(n).toBe(1);
+    expect(Math.abs(now - Date.now())).toBeLessThan(5_000);
+    for (const node of backend.nodes) {
+      const direct = new Redis(node.port, node.host);
+      await direct.script('FLUSH');
+      direct.disconnect();
+    }
+    const [again] = (await link.run(INCR_AND_NOW, [key], [])) as [number, number];
+    expect(again).toBe(2);
+    client.disconnect();
+  });
+
+  it('times a hung Redis out with RedisTimeoutError, and loses nothing it later runs', async () => {
+    const client = defaultClient(backend);
+    const link = new RedisLink('test', client, 100);
+    await eventually(() => link.ready);
+    const key = `{kit}:hung:${Math.random()}`;
+    const pausers = backend.nodes.map((node) => new Redis(node.port, node.host));
+    await Promise.all(pausers.map((p) => p.call('CLIENT', 'PAUSE', 600, 'ALL')));
+    const error = await link.send('INCR', key).catch((e: unknown) => e);
+    expect(isRedisTimeoutError(error)).toBe(true);
+    expect((error as Error).message).toBe('test INCR: no answer from Redis within 100 ms');
+    // Redis cannot cancel it: the INCR runs when the pause ends, exactly once.
+    await eventually(async () => Number(await link.send('GET', key).catch(() => 0)) === 1);
+    for (const p of pausers) p.disconnect();
+    client.disconnect();
+  });
+
+  it('through an outage: every call is answered, none runs later, and Redis is used again when back', async () => {
+    const client = defaultClient(backend);
+    const link = new RedisLink('test', client, 200);
+    await eventually(() => link.ready);
+    const key = `{kit}:outage:${Math.random()}`;
+    await backend.stop();
+    const during = await Promise.allSettled(
+      Array.from({ length: 50 }, () => link.send('INCR', key)),
+    );
+    expect(
+      during.every(
+        (r) =>
+          r.status === 'rejected' &&
+          (isRedisUnavailableError(r.reason) || isRedisTimeoutError(r.reason)),
+      ),
+    ).toBe(true);
+    // Once the connection knows it is down, calls are refused before anything is sent.
+    await eventually(() => !link.ready);
+    expect(isRedisUnavailableError(await link.send('INCR', key).catch((e: unknown) => e))).toBe(
+      true,
+    );
+    await backend.start();
+    await eventually(async () => (await link.send('PING').catch(() => null)) === 'PONG', 15_000);
+    // The servers restart empty: had any INCR of the outage been queued and replayed, the
+    // key would be above 1 now or later.
+    await expect(link.send('INCR', key)).resolves.toBe(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(Number(await link.send('GET', key))).toBe(1);
+    client.disconnect();
+  });
+
+  it('ends its own connection when the user ends the client', async () => {
+    const client = defaultClient(backend);
+    const link = new RedisLink('test', client, 200);
+    await eventually(() => link.ready);
+    expect(link.client).not.toBe(client);
+    client.disconnect();
+    await eventually(() => ['end', 'close'].includes(link.client.status));
+  });
+});

@@ -1,0 +1,3 @@
+import { packageTests } from '../presets/vitest.mjs';
+
+export default packageTests('redis-kit');
