@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { EngineName } from '@bulwark/engine-kit';
+import {
+  backgroundRepeat,
+  backgroundTimer,
+  type EngineName,
+  readingOf,
+  type Timer,
+  wallClock,
+} from '@bulwark/engine-kit';
 import { CircuitState, type IBreaker } from 'cockatiel';
 import { RollingPercentageBreaker } from './breakers/rolling-percentage.js';
 import type { BulwarkBreaker } from './breakers/types.js';
@@ -96,9 +103,9 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   #inFlight = 0;
   #openedAt = 0;
   #lastTimerAt: number | undefined;
-  #resetTimer: NodeJS.Timeout | undefined;
-  #warmUpTimer: NodeJS.Timeout | undefined;
-  readonly #healthChecks = new Set<NodeJS.Timeout>();
+  #resetTimer: Timer | undefined;
+  #warmUpTimer: Timer | undefined;
+  readonly #healthChecks = new Set<Timer>();
   /** Half-open rounds are numbered so a probe from an earlier round cannot decide this one. */
   #round = 0;
   #probesLeft = 0;
@@ -146,7 +153,8 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     }
     this.options = resolveOptions(options);
     const clock = options.clock;
-    this.#clock = clock ?? (() => Date.now());
+    // Opossum's times are wall-clock (a saved state's lastTimerAt is read by another process).
+    this.#clock = readingOf(clock, wallClock);
     this.action =
       typeof action === 'function'
         ? (action as (...args: TI) => Promise<TR> | TR)
@@ -202,9 +210,9 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this.#enabled = restored ? restored.enabled !== false : options.enabled !== false;
     this.#warmUp = restored?.warmUp === true || options.allowWarmUp === true;
     if (this.#warmUp) {
-      this.#warmUpTimer = setTimeout(() => {
+      this.#warmUpTimer = backgroundTimer(() => {
         this.#warmUp = false;
-      }, this.options.rollingCountTimeout).unref();
+      }, this.options.rollingCountTimeout);
     }
     this.on('newListener', (event: string | symbol) => {
       if (event === 'fire' || event === 'success' || event === 'failure') {
@@ -451,8 +459,8 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this.disable();
     this.removeAllListeners();
     this.#clearResetTimer();
-    if (this.#warmUpTimer) clearTimeout(this.#warmUpTimer);
-    for (const timer of this.#healthChecks) clearInterval(timer);
+    this.#warmUpTimer?.cancel();
+    for (const timer of this.#healthChecks) timer.cancel();
     this.#healthChecks.clear();
     this.#deadlines?.clear();
     this.#status.shutdown();
@@ -500,7 +508,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
           this.open();
         });
     };
-    const timer = setInterval(check, every).unref();
+    const timer = backgroundRepeat(check, Number(every));
     this.#healthChecks.add(timer);
     check();
   }
@@ -933,7 +941,9 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
 
   #armResetTimer(afterMs: number): void {
     this.#clearResetTimer();
-    this.#resetTimer = setTimeout(() => {
+    // Background: an open circuit does not keep the process alive. Any resetTimeout works,
+    // 30 days included (a bare setTimeout would fire after 1 ms past 2^31 ms).
+    this.#resetTimer = backgroundTimer(() => {
       this.#resetTimer = undefined;
       if (this.#state !== OPEN) return;
       const now = this.#clock();
@@ -948,11 +958,11 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
         const remaining = this.#shared.info().openedAt + this.options.resetTimeout - now;
         if (remaining > 0) this.#armResetTimer(remaining);
       }
-    }, afterMs).unref();
+    }, afterMs);
   }
 
   #clearResetTimer(): void {
-    if (this.#resetTimer) clearTimeout(this.#resetTimer);
+    this.#resetTimer?.cancel();
     this.#resetTimer = undefined;
   }
 

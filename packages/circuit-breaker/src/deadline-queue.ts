@@ -1,3 +1,5 @@
+import { holdingTimer, type Timer } from '@bulwark/engine-kit';
+
 /** A call waiting for its deadline; the queue links it in place, so it costs no extra node. */
 export interface Deadline {
   deadline: number;
@@ -18,7 +20,7 @@ export interface Deadline {
 export class DeadlineQueue {
   #head: Deadline | undefined;
   #tail: Deadline | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   readonly #clock: () => number;
 
   constructor(clock: () => number) {
@@ -42,20 +44,26 @@ export class DeadlineQueue {
     if (entry.next) entry.next.prev = entry.prev;
     else this.#tail = entry.prev;
     entry.prev = entry.next = undefined;
-    // The timer stays armed for the old head; when it wakes it re-arms for the new one.
+    if (this.#head === undefined) {
+      // Nothing in flight: the timer holds the process, so it must not outlive the calls.
+      this.#timer?.cancel();
+      this.#timer = undefined;
+    }
+    // Otherwise it stays armed for the old head; when it wakes it re-arms for the new one.
     return true;
   }
 
   /** Stops the timer; pending calls keep running but no longer time out. */
   clear(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     this.#head = this.#tail = undefined;
   }
 
   #arm(at: number): void {
-    // Unref'd: a breaker's timeout must not be what keeps the process alive.
-    this.#timer = setTimeout(this.#wake, Math.max(0, at - this.#clock())).unref();
+    // It holds the process, as opossum's per-call timer does: a program whose only work is
+    // a call through the breaker still gets its ETIMEDOUT. No call in flight, no timer.
+    this.#timer = holdingTimer(this.#wake, at - this.#clock());
   }
 
   readonly #wake = (): void => {

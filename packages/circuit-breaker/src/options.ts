@@ -1,5 +1,11 @@
 import type { EventEmitter } from 'node:events';
-import { type EngineOption, validateEngineOption, warnUnknownOptions } from '@bulwark/engine-kit';
+import {
+  type Clock,
+  describeValue,
+  type EngineOption,
+  validateEngineOption,
+  warnUnknownOptions,
+} from '@bulwark/engine-kit';
 import type { IBreaker } from 'cockatiel';
 import type { CacheTransport } from './response-cache.js';
 import type { CircuitStore } from './shared/shared-circuit.js';
@@ -123,8 +129,8 @@ export interface CircuitBreakerOptions<TI extends unknown[] = unknown[]> {
    * opossum's behaviour.
    */
   strictHalfOpen?: boolean;
-  /** Milliseconds now. Default Date.now, read at each call (fake timers work). */
-  clock?: () => number;
+  /** Milliseconds now: a `Clock` (`{ now() }`) or a function. Default: the wall clock (`Date.now()`, read at each call, so fake timers work). */
+  clock?: Clock | (() => number);
   /**
    * Where the circuit's state lives. `js`: in this object. `native`: in the Rust twin,
    * where every breaker with the same `name` in any worker thread of the process shares
@@ -242,7 +248,15 @@ export function resolveOptions<TI extends unknown[]>(
   if (options.coalesceTTL !== undefined) nonNegativeNumber('coalesceTTL', options.coalesceTTL);
   optionalFunction('errorFilter', options.errorFilter);
   optionalFunction('cacheGetKey', options.cacheGetKey);
-  optionalFunction('clock', options.clock);
+  if (
+    options.clock !== undefined &&
+    typeof options.clock !== 'function' &&
+    typeof (options.clock as Clock)?.now !== 'function'
+  ) {
+    throw new TypeError(
+      `clock must be a Clock ({ now() }) or a function returning milliseconds; got ${describeValue(options.clock)}`,
+    );
+  }
   if (options.abortController && typeof options.abortController.abort !== 'function') {
     throw new TypeError('AbortController does not contain `abort()` method');
   }

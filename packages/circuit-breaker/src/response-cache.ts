@@ -1,3 +1,4 @@
+import { wallClock } from '@bulwark/engine-kit';
 /**
  * What `cacheTransport` must provide: opossum's contract. `set` receives an absolute
  * expiry time in ms (0 for none), despite opossum naming the parameter `ttl`.
@@ -21,7 +22,7 @@ export class MemoryCache implements CacheTransport {
   readonly #entries = new Map<string, { value: unknown; expiresAt: number }>();
   readonly #clock: () => number;
 
-  constructor(maxEntries?: number, clock: () => number = () => Date.now()) {
+  constructor(maxEntries?: number, clock: () => number = wallClock.now) {
     this.maxEntries = maxEntries ?? MAP_LIMIT;
     this.#clock = clock;
   }

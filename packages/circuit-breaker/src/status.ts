@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { backgroundRepeat, backgroundTimer, type Timer, wallClock } from '@bulwark/engine-kit';
 import { BIN_COUNT, binOf, percentileOf } from './latency-histogram.js';
 import { LatencySampler } from './latency-sampler.js';
 import { RollingClock } from './rolling-clock.js';
@@ -85,9 +86,9 @@ export class Status extends EventEmitter {
   readonly #open: boolean[];
   readonly #sampler: LatencySampler;
   /** Set while sampling: fires when the bucket ends, so a lull after a burst is timed again. */
-  #sampleUntil: NodeJS.Timeout | undefined;
+  #sampleUntil: Timer | undefined;
   #current = 0;
-  #snapshotTimer: NodeJS.Timeout | undefined;
+  #snapshotTimer: Timer | undefined;
   #isShutdown = false;
 
   constructor(options: StatusOptions = {}) {
@@ -99,7 +100,7 @@ export class Status extends EventEmitter {
     this.enableSnapshots = options.enableSnapshots !== false;
     this.rotateBucketController = options.rotateBucketController;
     // Looked up per call, so fake timers that replace Date are honoured.
-    this.#clock = options.clock ?? (() => Date.now());
+    this.#clock = options.clock ?? wallClock.now;
     this.#counts = new Float64Array(FIELDS * this.#buckets);
     this.#latencySum = new Float64Array(this.#buckets);
     this.#latencyCount = new Float64Array(this.#buckets);
@@ -119,7 +120,7 @@ export class Status extends EventEmitter {
         !this.#snapshotTimer &&
         !this.#isShutdown
       ) {
-        this.#snapshotTimer = setInterval(() => this.#emitSnapshot(), this.#bucketMs).unref();
+        this.#snapshotTimer = backgroundRepeat(() => this.#emitSnapshot(), this.#bucketMs);
       }
     });
   }
@@ -162,10 +163,10 @@ export class Status extends EventEmitter {
       // Untimed calls do not read the clock, so nothing would notice the bucket ending
       // if traffic then fell quiet: a timer ends sampling when the bucket does.
       const delay = Math.max(1, this.#rolling.nextRotationAt - this.#clock());
-      this.#sampleUntil = setTimeout(() => {
+      this.#sampleUntil = backgroundTimer(() => {
         this.#sampleUntil = undefined;
         this.#sampler.reset();
-      }, delay).unref();
+      }, delay);
     }
     return weight;
   }
@@ -258,9 +259,9 @@ export class Status extends EventEmitter {
     this.#isShutdown = true;
     this.removeAllListeners();
     this.removeRotateBucketControllerListener();
-    if (this.#snapshotTimer) clearInterval(this.#snapshotTimer);
+    this.#snapshotTimer?.cancel();
     this.#snapshotTimer = undefined;
-    if (this.#sampleUntil) clearTimeout(this.#sampleUntil);
+    this.#sampleUntil?.cancel();
     this.#sampleUntil = undefined;
   }
 

@@ -1,6 +1,6 @@
 // The Redis store against rate-limiter-flexible's RateLimiterRedis on one real Redis that
-// the runner starts once (run through `node --import tsx`: the server comes from
-// tools/testkit). Each timed run is 200 consumes issued at once, as 200 concurrent callers.
+// the runner starts once (from tools/testkit, in the runner's globalSetup). Each timed run
+// is 200 consumes issued at once, as 200 concurrent callers.
 import { defineBench } from '@bulwark/bench';
 import { RateLimiter, redisStore } from '@bulwark/rate-limiter';
 import { Redis } from 'ioredis';

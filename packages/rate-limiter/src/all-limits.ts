@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { delay, monotonicClock } from '@bulwark/engine-kit';
 import { RateLimitWaitTimeoutError } from './errors.js';
 import type { WaitOptions } from './rate-limiter.js';
 import type { RateLimitResult } from './result.js';
@@ -78,20 +78,19 @@ export class AllLimits implements Limit {
     if (!(maxWaitMs >= 0)) {
       throw new RangeError(`wait: maxWaitMs must be a number >= 0, got ${String(maxWaitMs)}`);
     }
-    const giveUpAt = Date.now() + maxWaitMs;
+    // Real time: the waits below are real timers, whatever clock the limits run on.
+    const giveUpAt = monotonicClock.now() + maxWaitMs;
     for (;;) {
       signal?.throwIfAborted();
       const result = await this.consume(key, cost);
       if (result.allowed) return result;
       // At least 1 ms: a refusal with no wait would otherwise spin.
       const retryAfterMs = Math.max(1, result.retryAfterMs);
-      if (Date.now() + retryAfterMs > giveUpAt) {
+      if (monotonicClock.now() + retryAfterMs > giveUpAt) {
         throw new RateLimitWaitTimeoutError(key, maxWaitMs, retryAfterMs);
       }
-      await sleep(retryAfterMs, undefined, { signal }).catch((error: unknown) => {
-        // Rejected as RateLimiter.wait is: with the signal's own reason.
-        throw signal?.aborted ? signal.reason : error;
-      });
+      // Rejected as RateLimiter.wait is: with the signal's own reason.
+      await delay(retryAfterMs, signal);
     }
   }
 

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type Clock,
+  describeValue,
   type EngineOption,
   nonNegativeInteger,
   positiveInteger,
   positiveNumber,
+  readingOf,
   rejectUnknownOptions,
   validateEngineOption,
+  wallClock,
 } from '@bulwark/engine-kit';
 import {
   ALGORITHMS,
@@ -51,8 +55,8 @@ export interface RateLimiterOptions {
   prefix?: string;
   /** A denied key stays denied this long, in ms (for abuse, not for pacing). Default 0: off. */
   blockDurationMs?: number;
-  /** Milliseconds now. Default Date.now. */
-  clock?: () => number;
+  /** Milliseconds now: a `Clock` (`{ now() }`) or a function. Default: the wall clock (`Date.now`). */
+  clock?: Clock | (() => number);
 }
 
 export interface ResolvedOptions {
@@ -90,8 +94,14 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
   if (options.prefix !== undefined && typeof options.prefix !== 'string') {
     throw new TypeError(`prefix must be a string, got ${typeof options.prefix}`);
   }
-  if (options.clock !== undefined && typeof options.clock !== 'function') {
-    throw new TypeError('clock must be a function returning milliseconds');
+  if (
+    options.clock !== undefined &&
+    typeof options.clock !== 'function' &&
+    typeof (options.clock as Clock)?.now !== 'function'
+  ) {
+    throw new TypeError(
+      `clock must be a Clock ({ now() }) or a function returning milliseconds; got ${describeValue(options.clock)}`,
+    );
   }
   return {
     algorithm: buildAlgorithm(name, options),
@@ -103,7 +113,7 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
       options.blockDurationMs === undefined
         ? 0
         : nonNegativeInteger('blockDurationMs', options.blockDurationMs),
-    clock: options.clock ?? Date.now,
+    clock: readingOf(options.clock, wallClock),
   };
 }
 

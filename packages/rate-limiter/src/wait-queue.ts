@@ -1,3 +1,4 @@
+import { holdingTimer, type Timer } from '@bulwark/engine-kit';
 import { RateLimitWaitTimeoutError } from './errors.js';
 import type { RateLimitResult } from './result.js';
 
@@ -26,7 +27,8 @@ export interface Consumer {
  */
 export class WaitQueues {
   readonly #queues = new Map<string, Waiter[]>();
-  readonly #timers = new Map<string, NodeJS.Timeout>();
+  /** Per key, the wait until its head may fit: it holds the process (a caller awaits it). */
+  readonly #timers = new Map<string, Timer>();
   readonly #consumer: Consumer;
 
   constructor(consumer: Consumer) {
@@ -68,13 +70,13 @@ export class WaitQueues {
   nudge(key: string): void {
     const timer = this.#timers.get(key);
     if (timer === undefined) return;
-    clearTimeout(timer);
+    timer?.cancel();
     void this.#serve(key);
   }
 
   /** Rejects every waiter, e.g. when the limiter closes. */
   rejectAll(error: Error): void {
-    for (const timer of this.#timers.values()) clearTimeout(timer);
+    for (const timer of this.#timers.values()) timer.cancel();
     this.#timers.clear();
     for (const queue of this.#queues.values()) {
       for (const waiter of queue) {
@@ -124,7 +126,9 @@ export class WaitQueues {
       }
       this.#timers.set(
         key,
-        setTimeout(() => void this.#serve(key), Math.max(1, result.retryAfterMs)),
+        // Any wait works, a 30-day block included: a bare setTimeout past 2^31 ms would
+        // fire after 1 ms and ask the store again ~1,000 times a second.
+        holdingTimer(() => void this.#serve(key), Math.max(1, result.retryAfterMs)),
       );
       return;
     }
@@ -138,7 +142,7 @@ export class WaitQueues {
     queue.splice(index, 1);
     // The head left: the next one may fit now.
     if (index === 0 && this.#timers.has(key)) {
-      clearTimeout(this.#timers.get(key));
+      this.#timers.get(key)?.cancel();
       void this.#serve(key);
     }
   }

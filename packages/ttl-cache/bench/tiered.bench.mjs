@@ -1,6 +1,5 @@
 // The tiered cache against bentocache and cache-manager, all on one real Redis that the
-// runner starts once. Run through `node --import tsx` (the package's bench script), since
-// the server comes from tools/testkit; the workers themselves need no TypeScript.
+// runner starts once, from tools/testkit in its globalSetup; the workers need no TypeScript.
 import { defineBench } from '@bulwark/bench';
 import { makeTiered } from './tiered-contestants.mjs';
 

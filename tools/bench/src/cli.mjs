@@ -17,6 +17,12 @@ const definition = (await import(pathToFileURL(benchFile).href)).default;
 const rounds = quick ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
 
 // Shared by every worker, e.g. one Redis server all contestants use: started here, once.
+// Setups may import the workspace's TypeScript tools (tools/testkit's Redis), so the runner
+// loads TypeScript for them; workers run the bench file as it is, with no loader.
+if (definition.globalSetup) {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
 const shared = definition.globalSetup ? await definition.globalSetup() : { env: {} };
 
 function runWorker(caseName, contestant) {

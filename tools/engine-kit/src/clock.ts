@@ -23,3 +23,16 @@ export const monotonicClock: Clock = { now: () => globalThis.performance.now() }
 export function toClock(value: Clock | (() => number)): Clock {
   return typeof value === 'function' ? { now: value } : value;
 }
+
+/**
+ * The reading function of a `clock` option given as a `Clock` or a bare `() => number`,
+ * or of `fallback` when none was given: for hot paths that read time as a plain call.
+ */
+export function readingOf(
+  value: Clock | (() => number) | undefined,
+  fallback: Clock,
+): () => number {
+  if (value === undefined) return fallback.now;
+  if (typeof value === 'function') return value;
+  return () => value.now();
+}

@@ -1,4 +1,4 @@
-export { type Clock, monotonicClock, toClock, wallClock } from './clock.js';
+export { type Clock, monotonicClock, readingOf, toClock, wallClock } from './clock.js';
 export { describeValue } from './describe-value.js';
 export { isNativeEngineUnavailableError, NativeEngineUnavailableError } from './errors.js';
 export {
@@ -23,6 +23,7 @@ export {
 export {
   backgroundRepeat,
   backgroundTimer,
+  delay,
   holdingTimer,
   MAX_TIMER_DELAY_MS,
   type Timer,

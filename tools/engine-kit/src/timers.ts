@@ -98,3 +98,22 @@ class SteppedTimer implements Timer {
     if (!this.#holds) this.#handle.unref();
   }
 }
+
+/**
+ * Resolves after `ms` (any length), holding the process meanwhile: the wait of a caller
+ * who awaits it. Rejects with the signal's reason when `signal` aborts first.
+ */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      timer.cancel();
+      reject(signal?.reason);
+    };
+    const timer = holdingTimer(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

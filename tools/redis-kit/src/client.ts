@@ -20,8 +20,9 @@ export interface RedisClient {
   connect(): Promise<void>;
   /** `Redis#duplicate(options)`, or `Cluster#duplicate(startupNodes, options)`. */
   duplicate(first?: unknown, second?: unknown): RedisClient & RedisSubscriber;
-  on(event: 'end', listener: () => void): unknown;
+  on(event: 'end' | 'ready' | 'close', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'ready' | 'close', listener: () => void): unknown;
   disconnect(): void;
 }
 

@@ -33,9 +33,56 @@ export function ownConnection(client: RedisClient): RedisClient {
     : client.duplicate(settings);
   // Errors surface on the calls; an 'error' event with no listener would end the process.
   own.on('error', () => {});
-  client.on('end', () => own?.disconnect());
+  const up = own;
+  const first = new Promise<void>((resolve, reject) => {
+    const ready = (): void => {
+      up.off('close', closed);
+      firstUp.delete(up);
+      resolve();
+    };
+    const closed = (): void => {
+      up.off('ready', ready);
+      firstUp.delete(up);
+      reject(new Error('the connection closed before it was first ready'));
+    };
+    up.on('ready', ready);
+    up.on('close', closed);
+  });
+  first.catch(() => {});
+  firstUp.set(own, first);
+  client.on('end', () => endWhenSettled(own as RedisClient));
   connections.set(client, own);
   return own;
 }
 
 const connections = new WeakMap<RedisClient, RedisClient>();
+/** The kit's connections that have never been ready yet, and when they first are. */
+const firstUp = new WeakMap<RedisClient, Promise<void>>();
+
+/**
+ * While the kit's connection is on its way up for the first time, when it is: a caller
+ * whose own client is already ready should not be answered "unavailable" because the
+ * kit's duplicate is a few ms behind. Undefined once it has been ready (or has failed).
+ */
+export function firstReady(own: RedisClient): Promise<void> | undefined {
+  return firstUp.get(own);
+}
+
+/**
+ * Ends the kit's connection. One cut during its ready check makes ioredis take a fatal-error
+ * path that leaves a 2 s timer holding the process, so a connection still on its way up is
+ * ended the moment it is up, or has failed.
+ */
+function endWhenSettled(own: RedisClient): void {
+  if (own.status !== 'connecting' && own.status !== 'connect') {
+    own.disconnect();
+    return;
+  }
+  const end = (): void => {
+    own.off('ready', end);
+    own.off('close', end);
+    own.disconnect();
+  };
+  own.on('ready', end);
+  own.on('close', end);
+}

@@ -29,6 +29,8 @@ export class Deadlines {
   readonly #clock: Clock;
   #timer: Timer | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
+  /** Calls in flight: at 0 the timer is stopped, since it holds the process. */
+  #count = 0;
 
   constructor(clock: Clock = monotonicClock) {
     this.#clock = clock;
@@ -57,9 +59,7 @@ export class Deadlines {
 
   /** Calls in flight (for tests and stats). */
   get pending(): number {
-    let n = 0;
-    for (const line of this.#lines.values()) for (let w = line.head; w; w = w.next) n++;
-    return n;
+    return this.#count;
   }
 
   #add(ms: number, what: string, reject: (error: unknown) => void): Waiting {
@@ -80,6 +80,7 @@ export class Deadlines {
     if (line.tail) line.tail.next = waiting;
     else line.head = waiting;
     line.tail = waiting;
+    this.#count++;
     if (waiting.dueAt < this.#timerAt) this.#arm(waiting.dueAt);
     return waiting;
   }
@@ -93,7 +94,12 @@ export class Deadlines {
     if (waiting.next) waiting.next.prev = waiting.prev;
     else line.tail = waiting.prev;
     waiting.prev = waiting.next = undefined;
-    // The timer is left armed: it finds nothing due, and re-arms for the next head.
+    if (--this.#count === 0) {
+      this.#timer?.cancel();
+      this.#timer = undefined;
+      this.#timerAt = Number.POSITIVE_INFINITY;
+    }
+    // Otherwise the timer is left armed: it finds nothing due, and re-arms for the next head.
   }
 
   #arm(at: number): void {
@@ -116,6 +122,7 @@ export class Deadlines {
         if (head) head.prev = undefined;
         else line.tail = undefined;
         due.next = undefined;
+        this.#count--;
         due.reject(new RedisTimeoutError(`${due.what}: no answer from Redis within ${due.ms} ms`));
       }
       if (head) next = Math.min(next, head.dueAt);

@@ -1,7 +1,8 @@
+import { monotonicClock } from '@bulwark/engine-kit';
 import { checkClient, type RedisClient, type RedisSubscriber } from './client.js';
-import { ownConnection } from './connection.js';
+import { firstReady, ownConnection } from './connection.js';
 import { type Deadlines, deadlinesOf } from './deadlines.js';
-import { RedisUnavailableError } from './errors.js';
+import { isRedisUnavailableError, RedisUnavailableError } from './errors.js';
 import type { RedisScript } from './script.js';
 
 type Arg = string | Buffer | number;
@@ -44,13 +45,15 @@ export class RedisLink {
 
   /** Any command, replies as strings and numbers. */
   send(command: string, ...args: Arg[]): Promise<unknown> {
-    if (!this.ready) return this.#unavailable(command);
+    if (!this.ready) return this.#whenFirstUp(command, () => this.client.call(command, ...args));
     return this.#within(this.client.call(command, ...args), command);
   }
 
   /** Any command, bulk replies as Buffers. */
   sendBuffer(command: string, ...args: Arg[]): Promise<unknown> {
-    if (!this.ready) return this.#unavailable(command);
+    if (!this.ready) {
+      return this.#whenFirstUp(command, () => this.client.callBuffer(command, ...args));
+    }
     return this.#within(this.client.callBuffer(command, ...args), command);
   }
 
@@ -61,17 +64,16 @@ export class RedisLink {
     args: readonly Arg[],
     buffers = false,
   ): Promise<unknown> {
-    if (!this.ready) return this.#unavailable('EVALSHA');
     const call = buffers
       ? this.client.callBuffer.bind(this.client)
       : this.client.call.bind(this.client);
-    const attempt = call('EVALSHA', script.sha, keys.length, ...keys, ...args).catch(
-      (error: unknown) => {
+    const attempt = (): Promise<unknown> =>
+      call('EVALSHA', script.sha, keys.length, ...keys, ...args).catch((error: unknown) => {
         if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
         return call('EVAL', script.source, keys.length, ...keys, ...args);
-      },
-    );
-    return this.#within(attempt, 'script');
+      });
+    if (!this.ready) return this.#whenFirstUp('script', attempt);
+    return this.#within(attempt(), 'script');
   }
 
   /**
@@ -93,13 +95,31 @@ export class RedisLink {
   #within<T>(call: Promise<T>, command: string): Promise<T> {
     const what = this.#what(command);
     const answered = call.catch((error: unknown) => {
-      throw isReplyError(error)
+      throw isReplyError(error) || isRedisUnavailableError(error)
         ? error
         : new RedisUnavailableError(`${what}: ${(error as Error)?.message ?? error}`, {
             cause: error,
           });
     });
     return this.#deadlines.within(answered, this.timeoutMs, what);
+  }
+
+  /**
+   * Not ready. If the user's client is up and the kit's connection is only on its way up
+   * for the first time, the call waits for it (within the deadline), so a client that is
+   * ready is used from its first ready moment. Otherwise the answer is "unavailable", at
+   * once: nothing is held to be sent later.
+   */
+  #whenFirstUp(command: string, send: () => Promise<unknown>): Promise<unknown> {
+    const first = this.userClient.status === 'ready' ? firstReady(this.client) : undefined;
+    if (!first) return this.#unavailable(command);
+    const givenUpAt = monotonicClock.now() + this.timeoutMs;
+    const sent = first.then(
+      // A caller already told "timed out" must not have its command sent after all.
+      () => (monotonicClock.now() < givenUpAt ? send() : this.#unavailable(command)),
+      () => this.#unavailable(command),
+    );
+    return this.#within(sent, command);
   }
 
   #unavailable(command: string): Promise<never> {

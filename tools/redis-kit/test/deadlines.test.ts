@@ -55,3 +55,17 @@ describe('Deadlines', () => {
     expect(deadlines.pending).toBe(0);
   });
 });
+
+describe('Deadlines and the process', () => {
+  it('holds the process only while a call is in flight', async () => {
+    const deadlines = new Deadlines();
+    const handles = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = handles();
+    let answer!: (v: string) => void;
+    const call = deadlines.within(new Promise<string>((r) => (answer = r)), 60_000, 'x');
+    expect(handles()).toBe(before + 1);
+    answer('ok');
+    await call;
+    expect(handles()).toBe(before);
+  });
+});

@@ -39,6 +39,15 @@ describe.each(REDIS_BACKENDS)('RedisLink on %s', (_name, start) => {
     client.disconnect();
   });
 
+  it("with the user's client ready, the first call goes to Redis, not waiting for the caller", async () => {
+    const client = defaultClient(backend);
+    await eventually(() => client.status === 'ready', 15_000);
+    const link = new RedisLink('test', client, 1000);
+    // The kit's own connection is a moment behind the user's: the call rides on its first ready.
+    await expect(link.send('INCR', `{kit}:first:${Math.random()}`)).resolves.toBe(1);
+    client.disconnect();
+  });
+
   it('connects a lazyConnect client on its first call', async () => {
     const client = backend.cluster
       ? new Cluster(backend.nodes, { lazyConnect: true })

@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 /** Redis Cluster talks to its peers on the client port + 10000. */
 export const CLUSTER_BUS_OFFSET = 10_000;
 
-function isFree(port: number): Promise<boolean> {
+/** Whether nothing listens on 127.0.0.1:port (a listen there succeeds). */
+export function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));

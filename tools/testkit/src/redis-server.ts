@@ -1,4 +1,4 @@
-import { freePort } from './ports.js';
+import { freePort, isFree } from './ports.js';
 import { RedisProcess } from './redis-process.js';
 
 export interface RedisServer {
@@ -14,8 +14,24 @@ export interface RedisServer {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Starts a real redis-server on a free loopback port. */
-export async function startRedis(): Promise<RedisServer> {
+/**
+ * Starts a real redis-server on a free loopback port, or on `port` when given (for code
+ * that connects to a fixed port, such as ioredis's default 6379); a taken `port` is an
+ * error, checked first so that a PING answered by the other server is never mistaken
+ * for ours.
+ */
+export async function startRedis(options: { port?: number } = {}): Promise<RedisServer> {
+  if (options.port !== undefined) {
+    if (!(await isFree(options.port))) {
+      throw new Error(`testkit: port ${options.port} is in use by another process`);
+    }
+    const proc = new RedisProcess(options.port);
+    await proc.start().catch(async (error) => {
+      await proc.dispose();
+      throw error;
+    });
+    return serverHandle(proc);
+  }
   let lastError: unknown;
   // A port found free can be taken before redis binds it; try a few.
   for (let attempt = 0; attempt < 5; attempt++) {

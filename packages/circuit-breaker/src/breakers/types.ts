@@ -1,3 +1,4 @@
+import { wallClock } from '@bulwark/engine-kit';
 import type { CircuitState, IBreaker } from 'cockatiel';
 
 /** What a breaker learns about a finished call beyond success or failure. */
@@ -32,4 +33,4 @@ export interface BulwarkBreaker extends IBreaker {
 /** Milliseconds now. Breakers that count over time take one, so tests can drive them. */
 export type Clock = () => number;
 
-export const systemClock: Clock = () => Date.now();
+export const systemClock: Clock = wallClock.now;

@@ -1,3 +1,4 @@
+import { backgroundTimer, type Timer } from '@bulwark/engine-kit';
 import type { SharedCircuitConfig } from '../shared/rule-config.js';
 import {
   CLOSED,
@@ -47,7 +48,7 @@ export class RedisCircuit implements RemoteCircuit {
   #claimsInFlight = 0;
   #batch = new OutcomeBatch();
   #mayOpen = true;
-  #flushTimer: NodeJS.Timeout | undefined;
+  #flushTimer: Timer | undefined;
   #flushSoon = false;
   #flushing = false;
   /** Set while the store is down: the breaker's own state then has news for the fleet. */
@@ -156,7 +157,7 @@ export class RedisCircuit implements RemoteCircuit {
   }
 
   leave(): void {
-    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer?.cancel();
     this.#flushTimer = undefined;
     this.#host.leave(this);
   }
@@ -210,15 +211,15 @@ export class RedisCircuit implements RemoteCircuit {
 
   #schedule(soon: boolean): void {
     if (this.#flushTimer && (this.#flushSoon || !soon)) return;
-    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer?.cancel();
     this.#flushSoon = soon;
-    this.#flushTimer = setTimeout(
+    this.#flushTimer = backgroundTimer(
       () => {
         this.#flushTimer = undefined;
         void this.#flush();
       },
       soon ? 0 : this.#host.syncIntervalMs,
-    ).unref();
+    );
   }
 
   async #flush(): Promise<void> {

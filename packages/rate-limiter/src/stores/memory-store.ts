@@ -1,4 +1,4 @@
-import { nonNegativeInteger } from '@bulwark/engine-kit';
+import { backgroundRepeat, nonNegativeInteger, type Timer } from '@bulwark/engine-kit';
 import type { Algorithm } from '../algorithms/index.js';
 import type { SlotAlgorithm } from '../algorithms/types.js';
 import type { RateLimitResult } from '../result.js';
@@ -25,7 +25,7 @@ export class MemoryStore implements RateLimitStore {
   readonly #tables = new Map<SlotAlgorithm, SlotTable>();
   readonly #leases = new Map<Algorithm, LeaseTable>();
   readonly #sweepIntervalMs: number;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   /** The latest time a caller passed in: the sweep judges idleness by the callers' clock. */
   #lastNow = Number.NEGATIVE_INFINITY;
 
@@ -117,7 +117,7 @@ export class MemoryStore implements RateLimitStore {
   }
 
   close(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     this.#tables.clear();
     this.#leases.clear();
@@ -163,7 +163,7 @@ export class MemoryStore implements RateLimitStore {
 
   #startSweeping(): void {
     if (this.#timer || this.#sweepIntervalMs === 0) return;
-    this.#timer = setInterval(() => this.sweep(), this.#sweepIntervalMs).unref();
+    this.#timer = backgroundRepeat(() => this.sweep(), this.#sweepIntervalMs);
   }
 }
 

@@ -1,4 +1,9 @@
-import { NativeEngineUnavailableError, nonNegativeInteger } from '@bulwark/engine-kit';
+import {
+  backgroundRepeat,
+  NativeEngineUnavailableError,
+  nonNegativeInteger,
+  type Timer,
+} from '@bulwark/engine-kit';
 import type { Algorithm } from '../algorithms/index.js';
 import { type NativeBinding, twin } from '../native-binding.js';
 import type { RateLimitResult } from '../result.js';
@@ -29,7 +34,7 @@ export class SharedMemoryStore implements RateLimitStore {
   readonly #ids = new WeakMap<Algorithm, number>();
   /** The twin writes each decision here: [allowed, remaining, resetMs, retryAfterMs]. */
   readonly #out = new Float64Array(4);
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   #lastNow = Number.NEGATIVE_INFINITY;
 
   constructor(options: SharedMemoryStoreOptions = {}) {
@@ -50,7 +55,7 @@ export class SharedMemoryStore implements RateLimitStore {
         ? 60_000
         : nonNegativeInteger('sharedMemoryStore.sweepIntervalMs', options.sweepIntervalMs);
     if (every > 0) {
-      this.#timer = setInterval(() => this.sweep(), every).unref();
+      this.#timer = backgroundRepeat(() => this.sweep(), every);
     }
   }
 
@@ -95,7 +100,7 @@ export class SharedMemoryStore implements RateLimitStore {
 
   /** Stops this thread's sweep timer; the store lives on while other threads hold it. */
   close(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
   }
 

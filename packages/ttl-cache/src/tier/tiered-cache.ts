@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type Clock,
+  delay,
   functionOption,
   monotonicClock,
   oneOfOption,
@@ -311,7 +311,7 @@ export class TieredCache<V> {
           this.#stats.leaseTimeouts++;
           return this.#callLoader(key, loader, ttl, isCurrent);
         }
-        await sleep(this.#lease.pollMs);
+        await delay(this.#lease.pollMs);
         const hit = await this.#fromL2(key);
         if (hit) return hit;
       }
