@@ -8,9 +8,25 @@ import {
   type Timer,
   wallClock,
 } from '@bulwark/engine-kit';
-import { CircuitState, type IBreaker } from 'cockatiel';
+import type { IBreaker } from 'cockatiel';
 import { RollingPercentageBreaker } from './breakers/rolling-percentage.js';
 import type { BulwarkBreaker } from './breakers/types.js';
+import { JsCircuit } from './circuit/js-circuit.js';
+import { NativeCircuit } from './circuit/native-circuit.js';
+import { type SharedCircuitConfig, sharedRuleConfig } from './circuit/rule-config.js';
+import {
+  type CircuitStore,
+  CLOSED,
+  HALF_OPEN,
+  NORMAL,
+  OPEN,
+  REJECTED,
+  type RemoteCircuit,
+  type SharedCircuit,
+  UNREPORTED_SUCCESS,
+  unpackAdmission,
+  unpackState,
+} from './circuit/shared-circuit.js';
 import { type Deadline, DeadlineQueue } from './deadline-queue.js';
 import {
   brandAs,
@@ -30,21 +46,6 @@ import {
   resolveOptions,
 } from './options.js';
 import { type CacheTransport, MemoryCache } from './response-cache.js';
-import { NativeCircuit } from './shared/native-circuit.js';
-import { type SharedCircuitConfig, sharedRuleConfig } from './shared/rule-config.js';
-import {
-  type CircuitStore,
-  CLOSED,
-  HALF_OPEN,
-  NORMAL,
-  OPEN,
-  REJECTED,
-  type RemoteCircuit,
-  type SharedCircuit,
-  UNREPORTED_SUCCESS,
-  unpackAdmission,
-  unpackState,
-} from './shared/shared-circuit.js';
 import { FIELD, type Stats, Status, type StatusOptions } from './status.js';
 
 /** Beyond the circuit's states: the breaker was shut down. */
@@ -84,15 +85,17 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   readonly #deadlines: DeadlineQueue | undefined;
   readonly #coalesceCache: MemoryCache | undefined;
   /**
-   * Set when the circuit lives outside this object (engine "native"): it then decides
-   * admission and transitions, and this object mirrors its state to emit the events.
+   * The circuit that decides admission and transitions: the js engine's (`#local`), the
+   * native twin's (shared by name across threads), or one in a store (Redis) while it
+   * answers. This object mirrors its state in `#state` and emits the events.
    */
-  #shared: SharedCircuit | undefined;
+  #circuit: SharedCircuit;
   /**
-   * Set when the circuit lives in a store (Redis). While the store answers it is also
-   * `#shared`; while it does not, this object breaks on its own state and rule, which is
-   * why the rule is fed every outcome all along.
+   * The js engine's circuit: what decides on the js engine, and what a breaker on a store
+   * breaks on while the store is away (its rule is fed every outcome all along).
    */
+  readonly #local: JsCircuit;
+  /** Set when the circuit lives in a store (Redis). */
   #remote: RemoteCircuit | undefined;
   /** Where this breaker's circuit lives: `js` (this object) or `native` (shared by name). */
   readonly engine: EngineName;
@@ -101,16 +104,12 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   #warmUp: boolean;
   #fallback: ((...args: any[]) => unknown) | undefined;
   #inFlight = 0;
+  /** When the circuit last opened, as the circuit said (ms, the breaker's clock). */
   #openedAt = 0;
   #lastTimerAt: number | undefined;
   #resetTimer: Timer | undefined;
   #warmUpTimer: Timer | undefined;
   readonly #healthChecks = new Set<Timer>();
-  /** Half-open rounds are numbered so a probe from an earlier round cannot decide this one. */
-  #round = 0;
-  #probesLeft = 0;
-  #probeSuccesses = 0;
-  #lastProbeAt = 0;
   /** Set by the 'snapshot' forwarding, once. */
   #forwardingSnapshots = false;
   /**
@@ -125,8 +124,6 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   #timesEveryCall = true;
   /** The last time read from the clock: what an untimed call is counted at. */
   #lastNow = 0;
-  /** Handed to the breaker with each result; it reads it and keeps nothing. */
-  readonly #outcome = { durationMs: 0 };
   /**
    * The success handler of an untimed normal call with no cache key: it needs nothing
    * from the call, so one function serves them all (a closure per call costs an
@@ -186,16 +183,24 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       this.options.coalesceCache = this.#coalesceCache;
     }
     if (this.options.timeout !== false) this.#deadlines = new DeadlineQueue(this.#clock);
+    this.#local = new JsCircuit({
+      rule: this.#breaker,
+      resetTimeoutMs: this.options.resetTimeout,
+      halfOpenProbes: this.options.halfOpenProbes,
+      strictHalfOpen: this.options.strictHalfOpen,
+      volumeReached: () => this.#status.totalOf(FIELD.fires) >= this.#volumeThreshold,
+    });
+    this.#circuit = this.#local;
     if (this.options.store) {
-      // The local fallback of a store's circuit is this object: the js engine.
+      // The local fallback of a store's circuit is the js engine's.
       this.engine = 'js';
       this.#remote = this.#joinStore(this.options.store);
-      this.#shared = this.#remote;
+      this.#circuit = this.#remote;
     } else {
       const engine = resolveBreakerEngine(this.options.engine);
       if (engine.error) throw engine.error;
       this.engine = engine.engine;
-      if (this.engine === 'native') this.#shared = this.#joinNativeCircuit();
+      if (this.engine === 'native') this.#circuit = this.#joinNativeCircuit();
     }
     if (options.maxFailures !== undefined) {
       process.emitWarning(
@@ -284,7 +289,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   /** Half-open with a probe still to let through. */
   get pendingClose(): boolean {
     if (this.#observe() !== HALF_OPEN) return false;
-    return (this.#shared ? this.#shared.info().probesLeft : this.#probesLeft) > 0;
+    return this.#circuit.info().probesLeft > 0;
   }
   get isShutdown(): boolean {
     return this.#state === SHUTDOWN;
@@ -344,7 +349,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this.#status.count(FIELD.fires, now);
     if (this.#hears.fire) this.emit('fire', args);
     if (!this.#enabled) {
-      this.#shared?.fired(now);
+      this.#circuit.fired(now);
       return this.#invokeUnprotected(context, args);
     }
 
@@ -386,7 +391,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     const hit = cache.get(key);
     if (hit) {
       this.#status.count(kind === 'cache' ? FIELD.cacheHits : FIELD.coalesceCacheHits, now);
-      this.#shared?.fired(now);
+      this.#circuit.fired(now);
       this.emit(`${kind}Hit`);
       return hit as Promise<TR>;
     }
@@ -406,10 +411,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     if (admission === REJECTED) return this.#reject(args, now);
     if (this.#inFlight >= this.options.capacity) {
       // A probe that could not run gives its slot back: it decided nothing.
-      if (admission > NORMAL) {
-        if (this.#shared) this.#shared.returnProbe(admission);
-        else this.#probesLeft++;
-      }
+      if (admission > NORMAL) this.#circuit.returnProbe(admission);
       return this.#semaphoreLocked(args, cacheKey);
     }
     if (this.#deadlines) return this.#runWithTimeout(context, args, admission, cacheKey, now);
@@ -430,27 +432,14 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   /** Opens the circuit: calls are rejected until `resetTimeout` has passed. */
   open(): void {
     if (this.#state === SHUTDOWN) return;
-    if (this.#shared) {
-      const now = this.#clock();
-      this.#follow(this.#shared.open(now), now);
-      return;
-    }
-    if (this.#state === OPEN) return;
-    this.#probesLeft = 0;
-    this.#enterOpen(this.#clock());
+    const now = this.#clock();
+    this.#follow(this.#circuit.open(now), now);
   }
 
   /** Closes the circuit: calls go through. */
   close(): void {
     if (this.#state === SHUTDOWN) return;
-    if (this.#shared) {
-      this.#follow(this.#shared.close(), this.#clock());
-      return;
-    }
-    if (this.#state === CLOSED) return;
-    this.#probesLeft = 0;
-    this.#breaker.reset?.();
-    this.#enterClosed();
+    this.#follow(this.#circuit.close(), this.#clock());
   }
 
   /** Stops the breaker for good: timers cleared, listeners removed, later calls rejected with ESHUTDOWN. */
@@ -465,8 +454,8 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this.#deadlines?.clear();
     this.#status.shutdown();
     this.#state = SHUTDOWN;
-    // Let go of the shared circuit, so it ends when the last breaker sharing it does.
-    this.#shared = undefined;
+    // Let go of a shared circuit, so it ends when the last breaker sharing it does.
+    this.#circuit = this.#local;
     this.#remote?.leave();
     this.clearCache();
   }
@@ -541,46 +530,15 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   // Internals: admission.
 
   #admit(now: number): number | Promise<number> {
-    if (this.#shared) {
-      const packed = this.#shared.admit(now);
-      if (typeof packed !== 'number') return packed.then((later) => this.#admitted(later));
-      this.#follow(unpackState(packed), now);
-      return unpackAdmission(packed);
-    }
-    const state = this.#state;
-    if (state === CLOSED) return NORMAL;
-    // The reset timer may not have run yet (a busy loop, or an injected clock).
-    if (state === OPEN && now - this.#openedAt >= this.options.resetTimeout) this.#toHalfOpen(now);
-    if (this.#state !== HALF_OPEN) return REJECTED;
-    if (this.#probesLeft > 0) {
-      this.#probesLeft--;
-      this.#lastProbeAt = now;
-      return this.#round;
-    }
-    // A probe that has not settled within resetTimeout hands its place to this call,
-    // so a hung probe (with no timeout set) cannot hold the circuit half-open for ever.
-    if (
-      this.options.strictHalfOpen &&
-      this.#probeSuccesses < this.options.halfOpenProbes &&
-      now - this.#lastProbeAt >= this.options.resetTimeout
-    ) {
-      this.#lastProbeAt = now;
-      return this.#round;
-    }
-    return REJECTED;
+    const packed = this.#circuit.admit(now);
+    if (typeof packed !== 'number') return packed.then((later) => this.#admitted(later));
+    this.#follow(unpackState(packed), now);
+    return unpackAdmission(packed);
   }
 
   #admitted(packed: number): number {
     this.#follow(unpackState(packed), this.#clock());
     return unpackAdmission(packed);
-  }
-
-  #toHalfOpen(now: number): void {
-    this.#round++;
-    this.#probesLeft = this.options.halfOpenProbes;
-    this.#probeSuccesses = 0;
-    this.#lastProbeAt = now;
-    this.#enterHalfOpen();
   }
 
   // Internals: what a transition does here, whoever made it (this object or a thread
@@ -612,15 +570,15 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
 
   /** The state now, taking in what other holders of a shared circuit did since we looked. */
   #observe(): State {
-    if (this.#shared) this.#follow(this.#shared.state(), this.#clock());
+    if (this.#circuit !== this.#local) this.#follow(this.#circuit.state(), this.#clock());
     return this.#state;
   }
 
-  /** Brings this object to the shared circuit's state, emitting the transition's event. */
-  #follow(shared: number, now: number): void {
+  /** Brings this object to the circuit's state, emitting the transition's event. */
+  #follow(shared: number, _now: number): void {
     if (shared === this.#state || this.#state === SHUTDOWN) return;
     if (shared === OPEN) {
-      this.#enterOpen((this.#shared as SharedCircuit).info().openedAt);
+      this.#enterOpen(this.#circuit.info().openedAt);
     } else if (shared === HALF_OPEN) {
       this.#enterHalfOpen();
     } else {
@@ -637,29 +595,26 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     const remote = store.join(this.#name, this.#sharedConfig('store'), this.#clock);
     remote.listen({
       changed: (state) => {
-        if (this.#shared) this.#follow(state, this.#clock());
+        if (this.#circuit === remote) this.#follow(state, this.#clock());
       },
       offline: () => {
-        this.#shared = undefined;
+        if (this.#state === SHUTDOWN) return;
         this.#continueLocally();
       },
       online: () => {
-        if (this.#state !== SHUTDOWN) this.#shared = remote;
+        if (this.#state !== SHUTDOWN) this.#circuit = remote;
       },
       localState: () => this.#state,
     });
     return remote;
   }
 
-  /** The store went away: carry on from the state it last gave, with this object's rule. */
+  /** The store went away: carry on from the state it last gave, on the js engine's circuit. */
   #continueLocally(): void {
     const now = this.#clock();
-    if (this.#state === HALF_OPEN) {
-      this.#round++;
-      this.#probesLeft = this.options.halfOpenProbes;
-      this.#probeSuccesses = 0;
-      this.#lastProbeAt = now;
-    } else if (this.#state === OPEN) {
+    this.#local.adopt(this.#state, this.#openedAt, now);
+    this.#circuit = this.#local;
+    if (this.#state === OPEN) {
       this.#armResetTimer(Math.max(0, this.#openedAt + this.options.resetTimeout - now));
     }
   }
@@ -873,61 +828,15 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   }
 
   #recordSuccess(admission: number, latency: number, now: number): void {
-    if (this.#shared) {
-      if (this.#remote) this.#feedLocalRule(false, latency);
-      if (admission === UNREPORTED_SUCCESS) return;
-      this.#follow(this.#shared.record(admission, false, latency, now, !this.#warmUp), now);
-      return;
-    }
-    const outcome = this.#outcome;
-    outcome.durationMs = latency;
-    if (this.#decidesHalfOpen(admission)) {
-      this.#breaker.success(CircuitState.HalfOpen, outcome);
-      if (++this.#probeSuccesses >= this.options.halfOpenProbes || !this.options.strictHalfOpen) {
-        this.close();
-      }
-      return;
-    }
-    this.#breaker.success(CircuitState.Closed, outcome);
-    if (this.#state === CLOSED && this.#breaker.shouldOpenAfterSuccess?.() && this.#mayOpen()) {
-      this.open();
-    }
+    if (this.#circuit === this.#remote) this.#local.feed(false, latency);
+    if (admission === UNREPORTED_SUCCESS) return;
+    this.#follow(this.#circuit.record(admission, false, latency, now, !this.#warmUp), now);
   }
 
   #recordFailure(admission: number, latency: number, now: number): void {
-    if (this.#shared) {
-      if (this.#remote) this.#feedLocalRule(true, latency);
-      const reported = admission === UNREPORTED_SUCCESS ? NORMAL : admission;
-      this.#follow(this.#shared.record(reported, true, latency, now, !this.#warmUp), now);
-      return;
-    }
-    const outcome = this.#outcome;
-    outcome.durationMs = latency;
-    if (this.#decidesHalfOpen(admission)) {
-      this.#breaker.failure(CircuitState.HalfOpen, outcome);
-      this.open();
-      return;
-    }
-    const trips = this.#breaker.failure(CircuitState.Closed, outcome);
-    if (trips && this.#state === CLOSED && this.#mayOpen()) this.open();
-  }
-
-  /** Keeps this object's rule warm while a store decides, for when the store goes away. */
-  #feedLocalRule(failed: boolean, latency: number): void {
-    const outcome = this.#outcome;
-    outcome.durationMs = latency;
-    if (failed) this.#breaker.failure(CircuitState.Closed, outcome);
-    else this.#breaker.success(CircuitState.Closed, outcome);
-  }
-
-  /** Whether a result decides the half-open circuit: a probe of this round, or any call in opossum mode. */
-  #decidesHalfOpen(admission: number): boolean {
-    if (this.#state !== HALF_OPEN) return false;
-    return this.options.strictHalfOpen ? admission === this.#round : true;
-  }
-
-  #mayOpen(): boolean {
-    return !this.#warmUp && this.#status.totalOf(FIELD.fires) >= this.#volumeThreshold;
+    if (this.#circuit === this.#remote) this.#local.feed(true, latency);
+    const reported = admission === UNREPORTED_SUCCESS ? NORMAL : admission;
+    this.#follow(this.#circuit.record(reported, true, latency, now, !this.#warmUp), now);
   }
 
   #resetCoalesce(cacheKey: string, outcome: 'error' | 'success' | 'timeout' | 'semaphore'): void {
@@ -947,15 +856,16 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       this.#resetTimer = undefined;
       if (this.#state !== OPEN) return;
       const now = this.#clock();
-      if (!this.#shared) {
-        this.#toHalfOpen(now);
+      if (this.#circuit === this.#local) {
+        // The js engine's own timer is the authority: resetTimeout has passed.
+        this.#follow(this.#local.halfOpenNow(now), now);
         return;
       }
-      this.#follow(this.#shared.refresh(now), now);
+      this.#follow(this.#circuit.refresh(now), now);
       // Still open: another thread reopened it meanwhile, so wait out its resetTimeout; or
       // a store is moving it to half-open, and its answer will say so.
       if (this.#state === OPEN) {
-        const remaining = this.#shared.info().openedAt + this.options.resetTimeout - now;
+        const remaining = this.#circuit.info().openedAt + this.options.resetTimeout - now;
         if (remaining > 0) this.#armResetTimer(remaining);
       }
     }, afterMs);
@@ -990,30 +900,15 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   #restore(state: Partial<CircuitSnapshotState>): void {
     if (state.shutdown) {
       this.shutdown();
-    } else if (this.#shared) {
-      if (state.closed !== false && !state.halfOpen) return;
-      // Opened when the snapshot says (half-open: a whole resetTimeout ago), then moved on
-      // to half-open if that time has passed.
-      const now = this.#clock();
-      const openedAt = state.halfOpen
-        ? now - this.options.resetTimeout
-        : (state.lastTimerAt ?? now);
-      this.#follow(this.#shared.open(openedAt), now);
-      this.#follow(this.#shared.refresh(now), now);
-    } else if (state.closed === false && !state.halfOpen) {
-      const elapsed = state.lastTimerAt === undefined ? 0 : this.#clock() - state.lastTimerAt;
-      // Open for the time that remained of resetTimeout, or half-open if it has passed.
-      this.open();
-      if (elapsed > this.options.resetTimeout) this.#toHalfOpen(this.#clock());
-      else if (elapsed > 0) {
-        this.#openedAt -= elapsed;
-        this.#lastTimerAt = state.lastTimerAt;
-        this.#armResetTimer(this.options.resetTimeout - elapsed);
-      }
-    } else if (state.halfOpen) {
-      this.#state = OPEN;
-      this.#toHalfOpen(this.#clock());
+      return;
     }
+    if (state.closed !== false && !state.halfOpen) return;
+    // Opened when the snapshot says (half-open: a whole resetTimeout ago), then moved on
+    // to half-open if that time has passed; otherwise open for what remains of it.
+    const now = this.#clock();
+    const openedAt = state.halfOpen ? now - this.options.resetTimeout : (state.lastTimerAt ?? now);
+    this.#follow(this.#circuit.open(openedAt), now);
+    this.#follow(this.#circuit.refresh(now), now);
   }
 }
 

@@ -16,6 +16,7 @@ export {
 } from '@bulwark/redis-kit';
 export { type BreakerPolicyOptions, breakerPolicy, SlowCallRateError } from './breaker-policy.js';
 export * from './breakers/index.js';
+export type { CircuitStore } from './circuit/shared-circuit.js';
 export { CircuitBreaker, type CircuitBreakerEvents } from './circuit-breaker.js';
 export {
   CircuitBreakerError,
@@ -30,7 +31,6 @@ export { engineInfo } from './native-binding.js';
 export type { CircuitBreakerOptions, CircuitSnapshotState, CoalesceResetOn } from './options.js';
 export { RedisStore, type RedisStoreOptions, redisStore } from './redis/redis-store.js';
 export { type CacheTransport, MemoryCache } from './response-cache.js';
-export type { CircuitStore } from './shared/shared-circuit.js';
 export { type Bucket, type Stats, Status, type StatusOptions } from './status.js';
 
 export default CircuitBreaker;

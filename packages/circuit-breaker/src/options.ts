@@ -7,8 +7,8 @@ import {
   warnUnknownOptions,
 } from '@bulwark/engine-kit';
 import type { IBreaker } from 'cockatiel';
+import type { CircuitStore } from './circuit/shared-circuit.js';
 import type { CacheTransport } from './response-cache.js';
-import type { CircuitStore } from './shared/shared-circuit.js';
 import { DEFAULT_TIMED_CALLS_PER_BUCKET, type Stats, type Status } from './status.js';
 import {
   integerAtLeast,

@@ -1,5 +1,5 @@
 import { backgroundTimer, type Timer } from '@bulwark/engine-kit';
-import type { SharedCircuitConfig } from '../shared/rule-config.js';
+import type { SharedCircuitConfig } from '../circuit/rule-config.js';
 import {
   CLOSED,
   HALF_OPEN,
@@ -10,7 +10,7 @@ import {
   type RemoteCircuit,
   type RemoteCircuitListener,
   type SharedCircuitInfo,
-} from '../shared/shared-circuit.js';
+} from '../circuit/shared-circuit.js';
 import type { CircuitReply, SCRIPTS } from './lua.js';
 import { OutcomeBatch } from './outcome-batch.js';
 

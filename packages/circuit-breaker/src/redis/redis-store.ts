@@ -19,8 +19,8 @@ import {
   redisTimeoutMs,
   tell,
 } from '@bulwark/redis-kit';
-import type { SharedCircuitConfig } from '../shared/rule-config.js';
-import type { CircuitStore } from '../shared/shared-circuit.js';
+import type { SharedCircuitConfig } from '../circuit/rule-config.js';
+import type { CircuitStore } from '../circuit/shared-circuit.js';
 import { type CircuitReply, SCRIPTS, toReply } from './lua.js';
 import { RedisCircuit } from './redis-circuit.js';
 
