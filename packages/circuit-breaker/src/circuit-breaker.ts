@@ -18,6 +18,7 @@ import {
   type CircuitStore,
   CLOSED,
   HALF_OPEN,
+  type LocalCircuit,
   NORMAL,
   OPEN,
   REJECTED,
@@ -91,10 +92,13 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
    */
   #circuit: SharedCircuit;
   /**
-   * The js engine's circuit: what decides on the js engine, and what a breaker on a store
-   * breaks on while the store is away (its rule is fed every outcome all along).
+   * The circuit of this breaker's engine: js (this object's own) or native (shared by name
+   * with every worker thread). It decides, or, for a breaker on a store, stands in while
+   * the store is away, fed every outcome all along.
    */
-  readonly #local: JsCircuit;
+  #local: LocalCircuit;
+  /** `#local` when it is the js engine's: its own reset timer is then the authority. */
+  #js: JsCircuit | undefined;
   /** Set when the circuit lives in a store (Redis). */
   #remote: RemoteCircuit | undefined;
   /** Where this breaker's circuit lives: `js` (this object) or `native` (shared by name). */
@@ -183,24 +187,20 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       this.options.coalesceCache = this.#coalesceCache;
     }
     if (this.options.timeout !== false) this.#deadlines = new DeadlineQueue(this.#clock);
-    this.#local = new JsCircuit({
-      rule: this.#breaker,
-      resetTimeoutMs: this.options.resetTimeout,
-      halfOpenProbes: this.options.halfOpenProbes,
-      strictHalfOpen: this.options.strictHalfOpen,
-      volumeReached: () => this.#status.totalOf(FIELD.fires) >= this.#volumeThreshold,
-    });
+    const engine = resolveBreakerEngine(this.options.engine);
+    if (engine.error) throw engine.error;
+    this.engine = engine.engine;
+    if (this.engine === 'native') {
+      this.#local = this.#joinNativeCircuit();
+    } else {
+      this.#js = this.#makeJsCircuit();
+      this.#local = this.#js;
+    }
     this.#circuit = this.#local;
     if (this.options.store) {
-      // The local fallback of a store's circuit is the js engine's.
-      this.engine = 'js';
+      // The store decides while it answers; the engine's circuit stands in while it does not.
       this.#remote = this.#joinStore(this.options.store);
       this.#circuit = this.#remote;
-    } else {
-      const engine = resolveBreakerEngine(this.options.engine);
-      if (engine.error) throw engine.error;
-      this.engine = engine.engine;
-      if (this.engine === 'native') this.#circuit = this.#joinNativeCircuit();
     }
     if (options.maxFailures !== undefined) {
       process.emitWarning(
@@ -455,7 +455,9 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this.#status.shutdown();
     this.#state = SHUTDOWN;
     // Let go of a shared circuit, so it ends when the last breaker sharing it does.
-    this.#circuit = this.#local;
+    this.#js = this.#makeJsCircuit();
+    this.#local = this.#js;
+    this.#circuit = this.#js;
     this.#remote?.leave();
     this.clearCache();
   }
@@ -570,7 +572,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
 
   /** The state now, taking in what other holders of a shared circuit did since we looked. */
   #observe(): State {
-    if (this.#circuit !== this.#local) this.#follow(this.#circuit.state(), this.#clock());
+    if (this.#circuit !== this.#js) this.#follow(this.#circuit.state(), this.#clock());
     return this.#state;
   }
 
@@ -586,9 +588,19 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     }
   }
 
-  #joinNativeCircuit(): SharedCircuit {
+  #joinNativeCircuit(): NativeCircuit {
     const config = this.#sharedConfig('engine "native"');
     return new NativeCircuit(nativeBinding().binding as NativeBinding, this.#name, config);
+  }
+
+  #makeJsCircuit(): JsCircuit {
+    return new JsCircuit({
+      rule: this.#breaker,
+      resetTimeoutMs: this.options.resetTimeout,
+      halfOpenProbes: this.options.halfOpenProbes,
+      strictHalfOpen: this.options.strictHalfOpen,
+      volumeReached: () => this.#status.totalOf(FIELD.fires) >= this.#volumeThreshold,
+    });
   }
 
   #joinStore(store: CircuitStore): RemoteCircuit {
@@ -609,7 +621,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     return remote;
   }
 
-  /** The store went away: carry on from the state it last gave, on the js engine's circuit. */
+  /** The store went away: carry on from the state it last gave, on the engine's circuit. */
   #continueLocally(): void {
     const now = this.#clock();
     this.#local.adopt(this.#state, this.#openedAt, now);
@@ -828,13 +840,13 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   }
 
   #recordSuccess(admission: number, latency: number, now: number): void {
-    if (this.#circuit === this.#remote) this.#local.feed(false, latency);
+    if (this.#circuit === this.#remote) this.#local.feed(false, latency, now);
     if (admission === UNREPORTED_SUCCESS) return;
     this.#follow(this.#circuit.record(admission, false, latency, now, !this.#warmUp), now);
   }
 
   #recordFailure(admission: number, latency: number, now: number): void {
-    if (this.#circuit === this.#remote) this.#local.feed(true, latency);
+    if (this.#circuit === this.#remote) this.#local.feed(true, latency, now);
     const reported = admission === UNREPORTED_SUCCESS ? NORMAL : admission;
     this.#follow(this.#circuit.record(reported, true, latency, now, !this.#warmUp), now);
   }
@@ -856,9 +868,9 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       this.#resetTimer = undefined;
       if (this.#state !== OPEN) return;
       const now = this.#clock();
-      if (this.#circuit === this.#local) {
+      if (this.#circuit === this.#js) {
         // The js engine's own timer is the authority: resetTimeout has passed.
-        this.#follow(this.#local.halfOpenNow(now), now);
+        this.#follow(this.#js.halfOpenNow(now), now);
         return;
       }
       this.#follow(this.#circuit.refresh(now), now);

@@ -322,7 +322,7 @@ export function resolveOptions<TI extends unknown[]>(
         : integerAtLeast('halfOpenProbes', options.halfOpenProbes, 1),
     strictHalfOpen: options.strictHalfOpen !== false,
     engine: validateEngineOption(options.engine),
-    store: validateStore(options.store, options.engine),
+    store: validateStore(options.store),
   };
 }
 
@@ -332,7 +332,7 @@ function timedCallsPerBucket(value: unknown): number {
   return integerAtLeast('timedCallsPerBucket (or Infinity)', value, 1);
 }
 
-function validateStore(store: unknown, engine: unknown): CircuitStore | undefined {
+function validateStore(store: unknown): CircuitStore | undefined {
   if (store === undefined) return undefined;
   if (
     typeof store !== 'object' ||
@@ -340,11 +340,6 @@ function validateStore(store: unknown, engine: unknown): CircuitStore | undefine
     typeof (store as CircuitStore).join !== 'function'
   ) {
     throw new TypeError('store must be a circuit store, such as redisStore({ client })');
-  }
-  if (engine === 'native') {
-    throw new TypeError(
-      'store and engine "native" cannot be combined: a store shares the circuit across processes, the native engine across the threads of one',
-    );
   }
   return store as CircuitStore;
 }

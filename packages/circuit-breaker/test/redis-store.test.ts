@@ -197,6 +197,33 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     await eventually(() => peerAgain.opened, 10_000);
   });
 
+  it('with engine "native", the fleet decides while Redis answers, and every thread of the process breaks together while it does not', async () => {
+    nextPrefix();
+    const store = await instance();
+    const name = `native-fleet-${prefixes}`;
+    // Two breakers of one process on the same named circuit: as two worker threads would be.
+    const one = fleetBreaker(store, down, { name, engine: 'native' });
+    const two = fleetBreaker(store, down, { name, engine: 'native' });
+    expect([one.engine, two.engine]).toEqual(['native', 'native']);
+    const peer = fleetBreaker(await instance(), down, { name });
+    for (let i = 0; i < 4; i++) await outcome(peer.fire()); // the fleet's four failures
+    await eventually(() => one.opened && two.opened);
+    one.close(); // closes the fleet's circuit
+    await eventually(() => one.closed && two.closed && peer.closed);
+
+    await backend.stop();
+    for (let i = 0; i < 8 && !one.opened; i++) await outcome(one.fire());
+    await eventually(() => !store.online);
+    for (let i = 0; i < 4; i++) await outcome(one.fire());
+    // Redis is away: the native circuit decides for the whole process, so the other
+    // breaker sees it open without a call of its own.
+    expect(one.opened).toBe(true);
+    expect(two.opened).toBe(true);
+    expect(await outcome(two.fire())).toBe('rejected');
+    await backend.start();
+    await eventually(() => store.online, 20_000);
+  });
+
   it('refuses a breaker it cannot share, what is not a client, and misspelt options', () => {
     const store = redisStore({ client: new Redis({ lazyConnect: true }) as never });
     expect(() => redisStore({ client: store.client, timeOutMs: 5 } as never)).toThrow(
@@ -207,7 +234,6 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     );
     expect(() => redisStore({ client: {} as never })).toThrow(/client/);
     expect(() => new CircuitBreaker(down, { store: {} as never })).toThrow(/store/);
-    expect(() => new CircuitBreaker(down, { store, engine: 'native' })).toThrow(/engine "native"/);
     store.close();
   });
 });

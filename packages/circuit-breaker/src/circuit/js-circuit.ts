@@ -3,11 +3,11 @@ import type { BulwarkBreaker } from '../breakers/types.js';
 import {
   CLOSED,
   HALF_OPEN,
+  type LocalCircuit,
   NORMAL,
   OPEN,
   packAdmission,
   REJECTED,
-  type SharedCircuit,
   type SharedCircuitInfo,
 } from './shared-circuit.js';
 
@@ -30,7 +30,7 @@ export interface JsCircuitOptions {
  * Half-open rounds are numbered, so a probe admitted in an earlier round cannot decide
  * this one; `strictHalfOpen: false` restores opossum's rule (any call decides).
  */
-export class JsCircuit implements SharedCircuit {
+export class JsCircuit implements LocalCircuit {
   readonly #o: JsCircuitOptions;
   /** Handed to the rule with each result; it reads it and keeps nothing. */
   readonly #outcome = { durationMs: 0 };
@@ -112,7 +112,7 @@ export class JsCircuit implements SharedCircuit {
   }
 
   /** Keeps the rule warm while another circuit (Redis) decides, for when it goes away. */
-  feed(failed: boolean, durationMs: number): void {
+  feed(failed: boolean, durationMs: number, _now: number): void {
     const outcome = this.#outcome;
     outcome.durationMs = durationMs;
     if (failed) this.#o.rule.failure(CircuitState.Closed, outcome);

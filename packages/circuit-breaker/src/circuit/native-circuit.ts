@@ -2,11 +2,12 @@ import type { NativeBinding } from '../native-binding.js';
 import type { SharedCircuitConfig } from './rule-config.js';
 import {
   CLOSED,
+  HALF_OPEN,
+  type LocalCircuit,
   NORMAL,
   OPEN,
   packAdmission,
   REJECTED,
-  type SharedCircuit,
   type SharedCircuitInfo,
 } from './shared-circuit.js';
 
@@ -45,14 +46,16 @@ const ANSWERS = [
  * breaker leaves such fires and failures in the mirror for the circuit to count the next
  * time anyone enters it.
  */
-export class NativeCircuit implements SharedCircuit {
+export class NativeCircuit implements LocalCircuit {
   readonly #native: NativeBinding;
   readonly #handle: Handle;
   readonly #words: Int32Array;
   readonly #fastUntil: Float64Array;
+  readonly #resetTimeoutMs: number;
 
   constructor(native: NativeBinding, name: string, config: SharedCircuitConfig) {
     this.#native = native;
+    this.#resetTimeoutMs = config.resetTimeoutMs;
     try {
       this.#handle = native.circuitJoin(name, config);
     } catch (error) {
@@ -104,6 +107,25 @@ export class NativeCircuit implements SharedCircuit {
       }
     }
     return this.#native.circuitRecord(this.#handle, admission, failed, durationMs, now, mayOpen);
+  }
+
+  /**
+   * A call that a store (Redis) decided, counted here too without moving the circuit
+   * (`mayOpen` false), so that every thread's breakers can break on it if the store goes.
+   */
+  feed(failed: boolean, durationMs: number, now: number): void {
+    this.#native.circuitFired(this.#handle, now);
+    this.#native.circuitRecord(this.#handle, NORMAL, failed, durationMs, now, false);
+  }
+
+  /** The store went away: the circuit takes the state it last gave (for every thread). */
+  adopt(state: number, openedAt: number, now: number): void {
+    if (state === CLOSED) this.close();
+    else if (state === OPEN) this.open(openedAt);
+    else if (state === HALF_OPEN) {
+      this.open(now - this.#resetTimeoutMs);
+      this.refresh(now);
+    }
   }
 
   returnProbe(admission: number): void {

@@ -33,6 +33,17 @@ export interface SharedCircuit {
   info(): SharedCircuitInfo;
 }
 
+/**
+ * The circuit of the breaker's own engine (js, or the native twin's), which also stands
+ * in for a circuit kept in a store (Redis) while the store is away.
+ */
+export interface LocalCircuit extends SharedCircuit {
+  /** Counts a finished call without letting it move the circuit: kept warm while a store decides. */
+  feed(failed: boolean, durationMs: number, now: number): void;
+  /** Takes over from a store that went away: the state it last gave, opened when it said. */
+  adopt(state: number, openedAt: number, now: number): void;
+}
+
 export interface SharedCircuitInfo {
   state: number;
   openedAt: number;
