@@ -30,6 +30,15 @@ export class SlowCallRateError extends Error {
   }
 }
 
+/** A SlowCallRateError, whichever copy of this package made it. */
+export function isSlowCallRateError(error: unknown): error is SlowCallRateError {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === 'ERR_CIRCUIT_SLOW_CALLS'
+  );
+}
+
 /**
  * A cockatiel `CircuitBreakerPolicy` driven by `breaker`, to compose with cockatiel's
  * `retry`, `timeout`, `bulkhead`, `fallback` and `wrap`. For this package's breakers the

@@ -77,6 +77,24 @@ export function isOurError(error: unknown): boolean {
   );
 }
 
+/** The breaker's error with `code`, whichever copy of this package made it. */
+function isOurs(error: unknown, code: CircuitErrorCode): boolean {
+  return isOurError(error) && (error as { code?: unknown }).code === code;
+}
+
+/** The circuit was open (EOPENBREAKER): the call was not made. */
+export const isOpenCircuitError = (error: unknown): error is OpenCircuitError =>
+  isOurs(error, 'EOPENBREAKER');
+/** The call did not settle within `timeout` (ETIMEDOUT, from the breaker, not a socket). */
+export const isCircuitTimeoutError = (error: unknown): error is CircuitTimeoutError =>
+  isOurs(error, 'ETIMEDOUT');
+/** `capacity` calls were in flight (ESEMLOCKED). */
+export const isSemaphoreLockedError = (error: unknown): error is SemaphoreLockedError =>
+  isOurs(error, 'ESEMLOCKED');
+/** The breaker was shut down (ESHUTDOWN). */
+export const isShutdownError = (error: unknown): error is ShutdownError =>
+  isOurs(error, 'ESHUTDOWN');
+
 for (const type of [
   CircuitBreakerError,
   OpenCircuitError,

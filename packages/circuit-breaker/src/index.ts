@@ -14,7 +14,12 @@ export {
   RedisTimeoutError,
   RedisUnavailableError,
 } from '@bulwark/redis-kit';
-export { type BreakerPolicyOptions, breakerPolicy, SlowCallRateError } from './breaker-policy.js';
+export {
+  type BreakerPolicyOptions,
+  breakerPolicy,
+  isSlowCallRateError,
+  SlowCallRateError,
+} from './breaker-policy.js';
 export * from './breakers/index.js';
 export type { CircuitStore } from './circuit/shared-circuit.js';
 export { CircuitBreaker, type CircuitBreakerEvents } from './circuit-breaker.js';
@@ -22,7 +27,11 @@ export {
   CircuitBreakerError,
   type CircuitErrorCode,
   CircuitTimeoutError,
+  isCircuitTimeoutError,
+  isOpenCircuitError,
   isOurError,
+  isSemaphoreLockedError,
+  isShutdownError,
   OpenCircuitError,
   SemaphoreLockedError,
   ShutdownError,

@@ -1,4 +1,5 @@
 /** Behaviour beyond opossum's: probes, the half-open fixes, custom breakers, errors, validation. */
+import { createRequire } from 'node:module';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import CircuitBreaker, {
   CircuitBreakerError,
@@ -8,6 +9,7 @@ import CircuitBreaker, {
   OpenCircuitError,
   SemaphoreLockedError,
   ShutdownError,
+  SlowCallRateError,
   slowCallBreaker,
 } from '../src/index.js';
 import { engines, uniqueName } from './engines.js';
@@ -277,6 +279,26 @@ describe.each(engines)('conformance (%s engine)', (engine) => {
       ]);
       expect([locked, timedOut, open, shut].every((e) => CircuitBreaker.isOurError(e))).toBe(true);
       expect(CircuitBreaker.isOurError(new Error('x'))).toBe(false);
+
+      // Each guard knows its own, from another installed copy too (the built CommonJS
+      // bundle is a second copy of every class), and not a socket's ETIMEDOUT.
+      const copy = createRequire(import.meta.url)('../dist/index.cjs');
+      const guards = [
+        copy.isSemaphoreLockedError,
+        copy.isCircuitTimeoutError,
+        copy.isOpenCircuitError,
+        copy.isShutdownError,
+      ];
+      const errors = [locked, timedOut, open, shut];
+      expect(guards.map((guard) => errors.map((e) => guard(e)))).toEqual([
+        [true, false, false, false],
+        [false, true, false, false],
+        [false, false, true, false],
+        [false, false, false, true],
+      ]);
+      const socketTimeout = Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' });
+      expect(copy.isCircuitTimeoutError(socketTimeout)).toBe(false);
+      expect(copy.isSlowCallRateError(new SlowCallRateError())).toBe(true);
     });
 
     it('look the same as the classes build them, though rejections build them cheaper', async () => {
