@@ -4,9 +4,7 @@ import {
   backgroundRepeat,
   backgroundTimer,
   type EngineName,
-  readingOf,
   type Timer,
-  wallClock,
 } from '@bulwark/engine-kit';
 import type { IBreaker } from 'cockatiel';
 import { RollingPercentageBreaker } from './breakers/rolling-percentage.js';
@@ -46,7 +44,7 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from './options.js';
-import { type CacheTransport, MemoryCache } from './response-cache.js';
+import type { CacheTransport, MemoryCache } from './response-cache.js';
 import { FIELD, type Stats, Status, type StatusOptions } from './status.js';
 
 /** Beyond the circuit's states: the breaker was shut down. */
@@ -85,6 +83,8 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   readonly #volumeThreshold: number;
   readonly #deadlines: DeadlineQueue | undefined;
   readonly #coalesceCache: MemoryCache | undefined;
+  /** The controller calls' signals come from; renewed on half-open with autoRenewAbortController. */
+  #abortController: AbortController | undefined;
   /**
    * The circuit that decides admission and transitions: the js engine's (`#local`), the
    * native twin's (shared by name across threads), or one in a store (Redis) while it
@@ -153,17 +153,20 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       );
     }
     this.options = resolveOptions(options);
-    const clock = options.clock;
     // Opossum's times are wall-clock (a saved state's lastTimerAt is read by another process).
-    this.#clock = readingOf(clock, wallClock);
+    this.#clock = this.options.clock;
     this.action =
       typeof action === 'function'
         ? (action as (...args: TI) => Promise<TR> | TR)
         : () => Promise.resolve(action as TR);
-    this.#name = options.name || (typeof action === 'function' && action.name) || randomUUID();
-    this.#group = options.group || this.#name;
-    this.#volumeThreshold = options.volumeThreshold ?? 0;
-    this.#status = this.#makeStatus(options.status);
+    const o = this.options;
+    this.#name =
+      (o.name as string | undefined) ||
+      (typeof action === 'function' && action.name) ||
+      randomUUID();
+    this.#group = (o.group as string | undefined) || this.#name;
+    this.#volumeThreshold = o.volumeThreshold;
+    this.#status = this.#makeStatus(o.status as Status | Partial<Stats> | undefined);
     this.#breaker =
       this.options.breaker ??
       new RollingPercentageBreaker(
@@ -179,13 +182,8 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
           failures: () => this.#status.totalOf(FIELD.failures),
         },
       );
-    if (this.options.cache && !this.options.cacheTransport) {
-      this.options.cacheTransport = new MemoryCache(options.cacheSize, this.#clock);
-    }
-    if (this.options.coalesce) {
-      this.#coalesceCache = new MemoryCache(options.coalesceSize, this.#clock);
-      this.options.coalesceCache = this.#coalesceCache;
-    }
+    this.#coalesceCache = o.coalesceCache;
+    this.#abortController = o.abortController;
     if (this.options.timeout !== false) this.#deadlines = new DeadlineQueue(this.#clock);
     const engine = resolveBreakerEngine(this.options.engine);
     if (engine.error) throw engine.error;
@@ -202,7 +200,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       this.#remote = this.#joinStore(this.options.store);
       this.#circuit = this.#remote;
     }
-    if (options.maxFailures !== undefined) {
+    if (o.maxFailures !== undefined) {
       process.emitWarning(
         'options.maxFailures is deprecated and ignored; use errorThresholdPercentage',
         {
@@ -211,9 +209,9 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       );
     }
 
-    const restored = options.state;
-    this.#enabled = restored ? restored.enabled !== false : options.enabled !== false;
-    this.#warmUp = restored?.warmUp === true || options.allowWarmUp === true;
+    const restored = o.state as Partial<CircuitSnapshotState> | undefined;
+    this.#enabled = restored ? restored.enabled !== false : o.enabled;
+    this.#warmUp = restored?.warmUp === true || o.allowWarmUp;
     if (this.#warmUp) {
       this.#warmUpTimer = backgroundTimer(() => {
         this.#warmUp = false;
@@ -505,11 +503,11 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   }
 
   getSignal(): AbortSignal | undefined {
-    return this.options.abortController?.signal;
+    return this.#abortController?.signal;
   }
 
   getAbortController(): AbortController | undefined {
-    return this.options.abortController;
+    return this.#abortController;
   }
 
   /** The state and stats, in the shape `options.state` and `options.status` take back. */
@@ -722,7 +720,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
           this.#status.count(FIELD.timeouts, now, now - start);
           this.emit('timeout', error, now - start, args);
           this.#failed(error, args, admission, cacheKey, start, 'timeout').then(resolve, reject);
-          this.options.abortController?.abort();
+          this.#abortController?.abort();
         },
       };
       let result: unknown;
@@ -889,9 +887,9 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   }
 
   #renewAbortController(): void {
-    const controller = this.options.abortController;
+    const controller = this.#abortController;
     if (this.options.autoRenewAbortController && controller?.signal.aborted) {
-      this.options.abortController = new AbortController();
+      this.#abortController = new AbortController();
     }
   }
 

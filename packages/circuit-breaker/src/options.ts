@@ -3,12 +3,14 @@ import {
   type Clock,
   describeValue,
   type EngineOption,
+  readingOf,
   validateEngineOption,
+  wallClock,
   warnUnknownOptions,
 } from '@bulwark/engine-kit';
 import type { IBreaker } from 'cockatiel';
 import type { CircuitStore } from './circuit/shared-circuit.js';
-import type { CacheTransport } from './response-cache.js';
+import { type CacheTransport, MemoryCache } from './response-cache.js';
 import { DEFAULT_TIMED_CALLS_PER_BUCKET, type Stats, type Status } from './status.js';
 import {
   integerAtLeast,
@@ -161,7 +163,6 @@ export interface ResolvedOptions<TI extends unknown[]> {
   cache: boolean;
   cacheTTL: number;
   cacheGetKey: (...args: TI) => string;
-  cacheTransport: CacheTransport | undefined;
   coalesce: boolean;
   coalesceTTL: number;
   coalesceResetOn: CoalesceResetOn[];
@@ -174,6 +175,15 @@ export interface ResolvedOptions<TI extends unknown[]> {
   breaker?: IBreaker;
   engine: EngineOption;
   store: CircuitStore | undefined;
+  /** The clock as a reading function (a `Clock` or a function given; else the wall clock). */
+  clock: () => number;
+  volumeThreshold: number;
+  allowWarmUp: boolean;
+  enabled: boolean;
+  /** The response cache: the `cacheTransport` given, or a MemoryCache when `cache` is on. */
+  cacheTransport: CacheTransport | undefined;
+  /** The coalescing cache when `coalesce` is on (opossum's `options.coalesceCache`). */
+  coalesceCache: MemoryCache | undefined;
   [option: string]: unknown;
 }
 
@@ -283,8 +293,20 @@ export function resolveOptions<TI extends unknown[]>(
       'breaker must be a cockatiel IBreaker: an object with success() and failure()',
     );
   }
-  return {
+  const clock = readingOf(options.clock, wallClock);
+  const cache = options.cache === true;
+  const coalesce = options.coalesce === true;
+  // Resolved once and frozen: nothing reads the raw options afterwards. The user's own
+  // keys stay readable (opossum's `breaker.options` is the object it was given).
+  return Object.freeze({
     ...options,
+    clock,
+    volumeThreshold:
+      options.volumeThreshold === undefined
+        ? 0
+        : integerAtLeast('volumeThreshold', options.volumeThreshold, 0),
+    allowWarmUp: options.allowWarmUp === true,
+    enabled: options.enabled !== false,
     timeout: timeout === 0 ? false : timeout,
     resetTimeout:
       options.resetTimeout === undefined
@@ -303,11 +325,12 @@ export function resolveOptions<TI extends unknown[]>(
     timedCallsPerBucket: timedCallsPerBucket(options.timedCallsPerBucket),
     capacity: options.capacity ?? Number.MAX_SAFE_INTEGER,
     errorFilter: options.errorFilter ?? (() => false),
-    cache: options.cache === true,
+    cache,
     cacheTTL: options.cacheTTL ?? 0,
     cacheGetKey: options.cacheGetKey ?? ((...args: TI) => JSON.stringify(args)),
-    cacheTransport: transport,
-    coalesce: options.coalesce === true,
+    cacheTransport: transport ?? (cache ? new MemoryCache(options.cacheSize, clock) : undefined),
+    coalesce,
+    coalesceCache: coalesce ? new MemoryCache(options.coalesceSize, clock) : undefined,
     coalesceTTL: options.coalesceTTL ?? (timeout === false ? 0 : timeout),
     coalesceResetOn: (options.coalesceResetOn ?? []).filter((o) => RESET_ON.includes(o)),
     enableSnapshots: options.enableSnapshots !== false,
@@ -323,7 +346,7 @@ export function resolveOptions<TI extends unknown[]>(
     strictHalfOpen: options.strictHalfOpen !== false,
     engine: validateEngineOption(options.engine),
     store: validateStore(options.store),
-  };
+  });
 }
 
 function timedCallsPerBucket(value: unknown): number {

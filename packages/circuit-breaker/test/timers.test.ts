@@ -69,6 +69,20 @@ describe('timers', () => {
     breaker.shutdown();
   });
 
+  it('options are resolved once, complete and frozen; the user keys opossum users read are kept', () => {
+    const breaker = new CircuitBreaker(async () => 1, {
+      cache: true,
+      coalesce: true,
+      name: 'n',
+      timeout: 0,
+    });
+    expect(Object.isFrozen(breaker.options)).toBe(true);
+    expect(breaker.options.cacheTransport).toBeDefined();
+    expect(breaker.options.coalesceCache).toBeDefined();
+    expect(breaker.options).toMatchObject({ name: 'n', volumeThreshold: 0, resetTimeout: 30_000 });
+    breaker.shutdown();
+  });
+
   it('takes a Clock object or a function as its clock', async () => {
     let t = 1_000;
     const withObject = new CircuitBreaker(async () => 1, {

@@ -103,7 +103,8 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
       `clock must be a Clock ({ now() }) or a function returning milliseconds; got ${describeValue(options.clock)}`,
     );
   }
-  return {
+  // Resolved once, complete and frozen: nothing reads the raw options afterwards.
+  return Object.freeze({
     algorithm: buildAlgorithm(name, options),
     store,
     ownStore: options.store === undefined,
@@ -114,7 +115,7 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
         ? 0
         : nonNegativeInteger('blockDurationMs', options.blockDurationMs),
     clock: readingOf(options.clock, wallClock),
-  };
+  });
 }
 
 const KNOWN_OPTIONS = [

@@ -14,11 +14,23 @@ const copy = createRequire(import.meta.url)('../dist/index.cjs');
 describe('errors', () => {
   it('every error thrown is exported with a stable code and a guard that works across copies', () => {
     const cases = [
-      [new RateLimitWaitTimeoutError('k', 5, 10), 'ERR_RATE_LIMIT_WAIT_TIMEOUT', copy.isRateLimitWaitTimeoutError],
-      [new RateLimitStoreError('down'), 'ERR_RATE_LIMIT_STORE_UNAVAILABLE', copy.isRateLimitStoreError],
+      [
+        new RateLimitWaitTimeoutError('k', 5, 10),
+        'ERR_RATE_LIMIT_WAIT_TIMEOUT',
+        copy.isRateLimitWaitTimeoutError,
+      ],
+      [
+        new RateLimitStoreError('down'),
+        'ERR_RATE_LIMIT_STORE_UNAVAILABLE',
+        copy.isRateLimitStoreError,
+      ],
       [new RedisUnavailableError('x'), 'ERR_REDIS_UNAVAILABLE', copy.isRedisUnavailableError],
       [new RedisTimeoutError('x'), 'ERR_REDIS_TIMEOUT', copy.isRedisTimeoutError],
-      [new NativeEngineUnavailableError('x'), 'ERR_NATIVE_ENGINE_UNAVAILABLE', copy.isNativeEngineUnavailableError],
+      [
+        new NativeEngineUnavailableError('x'),
+        'ERR_NATIVE_ENGINE_UNAVAILABLE',
+        copy.isNativeEngineUnavailableError,
+      ],
     ] as const;
     for (const [error, code, guard] of cases) {
       expect(error.code).toBe(code);

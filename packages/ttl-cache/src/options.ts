@@ -1,4 +1,13 @@
-import { type EngineOption, rejectUnknownOptions, validateEngineOption } from '@bulwark/engine-kit';
+import {
+  booleanOption,
+  describeValue,
+  type EngineOption,
+  functionOption,
+  positiveInteger,
+  positiveNumber,
+  rejectUnknownOptions,
+  validateEngineOption,
+} from '@bulwark/engine-kit';
 import { type Clock, coarseClock } from './clock.js';
 import type { DisposeReason } from './engine/types.js';
 import { type Serializer, structuredCloneSerializer } from './serializer.js';
@@ -115,8 +124,8 @@ export function resolveOptions<K, V>(options: TtlCacheOptions<K, V>): ResolvedOp
   }
   // `{ max: 10, tll: 1000 }` would be a cache that never expires.
   rejectUnknownOptions('TtlCache', options, Object.keys(KNOWN_OPTIONS));
-  const max = positiveInteger('max', options.max);
-  const maxSize = positiveNumber('maxSize', options.maxSize);
+  const max = optional(options.max, 0, (v) => positiveInteger('max', v));
+  const maxSize = optional(options.maxSize, 0, (v) => positiveNumber('maxSize', v));
   const ttl = duration('ttl', options.ttl);
   if (max === 0 && maxSize === 0 && ttl === 0) {
     throw new TypeError(
@@ -131,8 +140,11 @@ export function resolveOptions<K, V>(options: TtlCacheOptions<K, V>): ResolvedOp
     );
   }
   // maxSize without sizeCalculation is checked once the engine is known: native measures.
-  const sizeCalculation = fn('sizeCalculation', options.sizeCalculation);
-  const maxEntrySize = positiveNumber('maxEntrySize', options.maxEntrySize) || maxSize;
+  const sizeCalculation = optional(options.sizeCalculation, undefined, (v) =>
+    functionOption<(value: V, key: K) => number>('sizeCalculation', v),
+  );
+  const maxEntrySize =
+    optional(options.maxEntrySize, 0, (v) => positiveNumber('maxEntrySize', v)) || maxSize;
   if (maxSize > 0 && maxEntrySize > maxSize) {
     throw new RangeError(`maxEntrySize (${maxEntrySize}) must not exceed maxSize (${maxSize})`);
   }
@@ -148,42 +160,36 @@ export function resolveOptions<K, V>(options: TtlCacheOptions<K, V>): ResolvedOp
       ? 1
       : duration('ttlResolution', options.ttlResolution, 'a clock read on every call');
   const clock = options.clock ?? coarseClock(ttlResolution);
-  if (typeof clock?.now !== 'function') throw new TypeError('clock must have a now() function');
-  return {
+  if (typeof clock?.now !== 'function') {
+    throw new TypeError(`clock must have a now() function; got ${describeValue(clock)}`);
+  }
+  return Object.freeze({
     max,
     maxSize,
     sizeCalculation,
     maxEntrySize,
     ttl,
-    ttlAutopurge: flag('ttlAutopurge', options.ttlAutopurge),
-    updateAgeOnGet: flag('updateAgeOnGet', options.updateAgeOnGet),
-    updateAgeOnHas: flag('updateAgeOnHas', options.updateAgeOnHas),
-    allowStale: flag('allowStale', options.allowStale),
-    noDeleteOnStaleGet: flag('noDeleteOnStaleGet', options.noDeleteOnStaleGet),
+    ttlAutopurge: optional(options.ttlAutopurge, false, (v) => booleanOption('ttlAutopurge', v)),
+    updateAgeOnGet: optional(options.updateAgeOnGet, false, (v) =>
+      booleanOption('updateAgeOnGet', v),
+    ),
+    updateAgeOnHas: optional(options.updateAgeOnHas, false, (v) =>
+      booleanOption('updateAgeOnHas', v),
+    ),
+    allowStale: optional(options.allowStale, false, (v) => booleanOption('allowStale', v)),
+    noDeleteOnStaleGet: optional(options.noDeleteOnStaleGet, false, (v) =>
+      booleanOption('noDeleteOnStaleGet', v),
+    ),
     staleIfError,
     softTimeout,
-    dispose: fn('dispose', options.dispose),
+    dispose: optional(options.dispose, undefined, (v) =>
+      functionOption<(value: V, key: K, reason: DisposeReason) => void>('dispose', v),
+    ),
     engine: validateEngineOption(options.engine),
     serializer,
     serializerGiven: options.serializer !== undefined,
     clock,
-  };
-}
-
-function positiveInteger(name: string, value: unknown): number {
-  if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be a positive integer; got ${String(value)}`);
-  }
-  return value;
-}
-
-function positiveNumber(name: string, value: unknown): number {
-  if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${name} must be a positive finite number; got ${String(value)}`);
-  }
-  return value;
+  });
 }
 
 /**
@@ -192,24 +198,15 @@ function positiveNumber(name: string, value: unknown): number {
  */
 export function duration(name: string, value: unknown, zeroMeans = 'no expiry'): number {
   if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(
-      `${name} must be a finite number of ms >= 0 (0 for ${zeroMeans}); got ${String(value)}`,
-    );
+  const wanted = `${name} must be a finite number of ms >= 0 (0 for ${zeroMeans})`;
+  if (typeof value !== 'number') throw new TypeError(`${wanted}; got ${describeValue(value)}`);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new RangeError(`${wanted}; got ${describeValue(value)}`);
   }
   return value;
 }
 
-function flag(name: string, value: unknown): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean')
-    throw new TypeError(`${name} must be a boolean; got ${String(value)}`);
-  return value;
-}
-
-function fn<F>(name: string, value: F | undefined): F | undefined {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new TypeError(`${name} must be a function; got ${typeof value}`);
-  }
-  return value;
+/** An optional option: its default when not given, else checked by `check`. */
+function optional<T>(value: unknown, fallback: T, check: (value: unknown) => T): T {
+  return value === undefined ? fallback : check(value);
 }
