@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from '@bulwark/engine-kit';
 import {
   CircuitBreakerPolicy,
   CircuitState,
@@ -47,6 +48,7 @@ export function isSlowCallRateError(error: unknown): error is SlowCallRateError 
  * circuit at once.
  */
 export function breakerPolicy(options: BreakerPolicyOptions): CircuitBreakerPolicy {
+  rejectUnknownOptions('breakerPolicy', options ?? {}, Object.keys(KNOWN_BREAKER_POLICY_OPTIONS));
   const inner = options?.breaker as IBreaker & Partial<BulwarkBreaker>;
   if (!inner || typeof inner.success !== 'function' || typeof inner.failure !== 'function') {
     throw new TypeError(
@@ -111,3 +113,11 @@ function openPolicy(policy: CircuitBreakerPolicy): void {
 }
 
 export { CircuitBreakerPolicy };
+
+/** Every option name, checked against the interface by the compiler. */
+const KNOWN_BREAKER_POLICY_OPTIONS: Record<keyof BreakerPolicyOptions, true> = {
+  breaker: true,
+  halfOpenAfter: true,
+  handle: true,
+  initialState: true,
+};

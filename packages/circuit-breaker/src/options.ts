@@ -1,9 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import {
   type Clock,
-  describeValue,
+  clockOption,
   type EngineOption,
-  readingOf,
   validateEngineOption,
   wallClock,
   warnUnknownOptions,
@@ -258,15 +257,6 @@ export function resolveOptions<TI extends unknown[]>(
   if (options.coalesceTTL !== undefined) nonNegativeNumber('coalesceTTL', options.coalesceTTL);
   optionalFunction('errorFilter', options.errorFilter);
   optionalFunction('cacheGetKey', options.cacheGetKey);
-  if (
-    options.clock !== undefined &&
-    typeof options.clock !== 'function' &&
-    typeof (options.clock as Clock)?.now !== 'function'
-  ) {
-    throw new TypeError(
-      `clock must be a Clock ({ now() }) or a function returning milliseconds; got ${describeValue(options.clock)}`,
-    );
-  }
   if (options.abortController && typeof options.abortController.abort !== 'function') {
     throw new TypeError('AbortController does not contain `abort()` method');
   }
@@ -293,7 +283,7 @@ export function resolveOptions<TI extends unknown[]>(
       'breaker must be a cockatiel IBreaker: an object with success() and failure()',
     );
   }
-  const clock = readingOf(options.clock, wallClock);
+  const clock = clockOption('clock', options.clock, wallClock);
   const cache = options.cache === true;
   const coalesce = options.coalesce === true;
   // Resolved once and frozen: nothing reads the raw options afterwards. The user's own

@@ -36,6 +36,9 @@ describe('consecutiveBreaker', () => {
     expect(() => consecutiveBreaker({ threshold: 0 })).toThrow(
       'consecutive.threshold must be a positive integer; got 0',
     );
+    expect(() => consecutiveBreaker({ treshold: 3 } as never)).toThrow(
+      'consecutiveBreaker: unknown option `treshold`; did you mean `threshold`?',
+    );
   });
 });
 

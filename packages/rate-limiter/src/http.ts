@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { rejectUnknownOptions } from '@bulwark/engine-kit';
 import type { Limit } from './all-limits.js';
 import type { RateLimitResult } from './result.js';
 
@@ -58,7 +59,20 @@ export function rateLimitHeaders(
   return headers;
 }
 
+const KNOWN_OPTIONS: Record<keyof HttpRateLimitOptions, true> = {
+  key: true,
+  cost: true,
+  skip: true,
+  policy: true,
+  windowSeconds: true,
+  message: true,
+  refundIf: true,
+};
+
 function checkOptions(options: HttpRateLimitOptions<never>): void {
+  if (typeof options === 'object' && options !== null) {
+    rejectUnknownOptions('rate limit middleware', options, Object.keys(KNOWN_OPTIONS));
+  }
   if (typeof options?.key !== 'function') {
     throw new TypeError('rate limit middleware: key must be a function of the request');
   }

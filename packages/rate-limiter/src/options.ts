@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Clock,
-  describeValue,
+  clockOption,
   type EngineOption,
   nonNegativeInteger,
   positiveInteger,
   positiveNumber,
-  readingOf,
   rejectUnknownOptions,
   validateEngineOption,
   wallClock,
@@ -94,15 +93,6 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
   if (options.prefix !== undefined && typeof options.prefix !== 'string') {
     throw new TypeError(`prefix must be a string, got ${typeof options.prefix}`);
   }
-  if (
-    options.clock !== undefined &&
-    typeof options.clock !== 'function' &&
-    typeof (options.clock as Clock)?.now !== 'function'
-  ) {
-    throw new TypeError(
-      `clock must be a Clock ({ now() }) or a function returning milliseconds; got ${describeValue(options.clock)}`,
-    );
-  }
   // Resolved once, complete and frozen: nothing reads the raw options afterwards.
   return Object.freeze({
     algorithm: buildAlgorithm(name, options),
@@ -114,7 +104,7 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
       options.blockDurationMs === undefined
         ? 0
         : nonNegativeInteger('blockDurationMs', options.blockDurationMs),
-    clock: readingOf(options.clock, wallClock),
+    clock: clockOption('clock', options.clock, wallClock),
   });
 }
 

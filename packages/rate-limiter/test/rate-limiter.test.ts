@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { memoryStore, RateLimiter, RateLimitWaitTimeoutError } from '../src/index.js';
+import {
+  httpRateLimit,
+  memoryStore,
+  RateLimiter,
+  RateLimitWaitTimeoutError,
+} from '../src/index.js';
 import { ENGINES, storeOn } from './stores.js';
 
 function clocked(engine: 'js' | 'native', options: Record<string, unknown>) {
@@ -245,6 +250,16 @@ describe('validation', () => {
     [{ rate: 1, engine: 'js', store: memoryStore() }, /with store given, the store is the engine/],
   ])('%o is refused, naming the option', (options, message) => {
     expect(() => new RateLimiter(options as never)).toThrow(message);
+  });
+
+  it('stores and the middleware refuse misspelt options too, naming the nearest', () => {
+    expect(() => memoryStore({ sweepInterval: 5 } as never)).toThrow(
+      'memoryStore: unknown option `sweepInterval`; did you mean `sweepIntervalMs`?',
+    );
+    const limiter = new RateLimiter({ rate: 1 });
+    expect(() => httpRateLimit(limiter, { key: () => 'k', windowSecs: 60 } as never)).toThrow(
+      'rate limit middleware: unknown option `windowSecs`; did you mean `windowSeconds`?',
+    );
   });
 
   it('bad arguments reject, naming them; a cost above the limit can never pass', async () => {

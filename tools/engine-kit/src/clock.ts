@@ -1,3 +1,5 @@
+import { describeValue } from './describe-value.js';
+
 /**
  * The one clock shape every package takes: an object with `now()` in milliseconds, so a
  * test can hand in a fake one and drive time (`{ now: () => t }`), and so a package can
@@ -25,14 +27,17 @@ export function toClock(value: Clock | (() => number)): Clock {
 }
 
 /**
- * The reading function of a `clock` option given as a `Clock` or a bare `() => number`,
- * or of `fallback` when none was given: for hot paths that read time as a plain call.
+ * A `clock` option, given as a `Clock` or a bare `() => number`, as the reading function
+ * hot paths call (the `fallback`'s when none was given); anything else is a TypeError.
  */
-export function readingOf(
-  value: Clock | (() => number) | undefined,
-  fallback: Clock,
-): () => number {
+export function clockOption(name: string, value: unknown, fallback: Clock): () => number {
   if (value === undefined) return fallback.now;
-  if (typeof value === 'function') return value;
-  return () => value.now();
+  if (typeof value === 'function') return value as () => number;
+  if (typeof (value as Clock | null)?.now === 'function') {
+    const clock = value as Clock;
+    return () => clock.now();
+  }
+  throw new TypeError(
+    `${name} must be a Clock ({ now() }) or a function returning milliseconds; got ${describeValue(value)}`,
+  );
 }

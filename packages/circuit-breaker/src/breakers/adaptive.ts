@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from '@bulwark/engine-kit';
 import { CircuitState } from 'cockatiel';
 import { integerAtLeast, positiveNumber, rate } from '../validate.js';
 import { TimeWindowBreaker } from './time-window.js';
@@ -49,6 +50,11 @@ export class AdaptiveBreaker implements BulwarkBreaker {
   #streak = 0;
 
   constructor(options: AdaptiveBreakerOptions = {}) {
+    rejectUnknownOptions(
+      'adaptiveBreaker',
+      options ?? {},
+      Object.keys(KNOWN_ADAPTIVE_BREAKER_OPTIONS),
+    );
     const steps = (options.steps ?? DEFAULT_STEPS).map((step, i) => ({
       belowRate: rate(`adaptive.steps[${i}].belowRate`, step?.belowRate),
       threshold: integerAtLeast(`adaptive.steps[${i}].threshold`, step?.threshold, 1),
@@ -111,3 +117,11 @@ export class AdaptiveBreaker implements BulwarkBreaker {
 export function adaptiveBreaker(options: AdaptiveBreakerOptions = {}): AdaptiveBreaker {
   return new AdaptiveBreaker(options);
 }
+
+/** Every option name, checked against the interface by the compiler. */
+const KNOWN_ADAPTIVE_BREAKER_OPTIONS: Record<keyof AdaptiveBreakerOptions, true> = {
+  steps: true,
+  threshold: true,
+  rateWindowMs: true,
+  clock: true,
+};

@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from '@bulwark/engine-kit';
 import { CircuitState } from 'cockatiel';
 import { integerAtLeast } from '../validate.js';
 import type { BulwarkBreaker } from './types.js';
@@ -24,6 +25,11 @@ export class ConsecutiveFailuresBreaker implements BulwarkBreaker {
   #failures = 0;
 
   constructor(options: ConsecutiveBreakerOptions) {
+    rejectUnknownOptions(
+      'consecutiveBreaker',
+      options ?? {},
+      Object.keys(KNOWN_CONSECUTIVE_BREAKER_OPTIONS),
+    );
     const threshold = integerAtLeast('consecutive.threshold', options?.threshold, 1);
     this.spec = { kind: 'consecutive', threshold };
   }
@@ -53,3 +59,8 @@ export class ConsecutiveFailuresBreaker implements BulwarkBreaker {
 export function consecutiveBreaker(options: ConsecutiveBreakerOptions): ConsecutiveFailuresBreaker {
   return new ConsecutiveFailuresBreaker(options);
 }
+
+/** Every option name, checked against the interface by the compiler. */
+const KNOWN_CONSECUTIVE_BREAKER_OPTIONS: Record<keyof ConsecutiveBreakerOptions, true> = {
+  threshold: true,
+};

@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from '@bulwark/engine-kit';
 import { CircuitState } from 'cockatiel';
 import { integerAtLeast } from '../validate.js';
 import { type RateRule, type RateRuleOptions, rateExceeded, rateRule } from './rate-rule.js';
@@ -35,6 +36,11 @@ export class CountWindowBreaker implements BulwarkBreaker {
   #slow = 0;
 
   constructor(options: CountWindowBreakerOptions) {
+    rejectUnknownOptions(
+      'countWindowBreaker',
+      options ?? {},
+      Object.keys(KNOWN_COUNT_WINDOW_BREAKER_OPTIONS),
+    );
     const size = integerAtLeast('countWindow.size', options?.size, 1);
     this.spec = { kind: 'count-window', size, ...rateRule(options, 'countWindow', size) };
     this.#ring = new Uint8Array(size);
@@ -103,3 +109,12 @@ export class CountWindowBreaker implements BulwarkBreaker {
 export function countWindowBreaker(options: CountWindowBreakerOptions): CountWindowBreaker {
   return new CountWindowBreaker(options);
 }
+
+/** Every option name, checked against the interface by the compiler. */
+const KNOWN_COUNT_WINDOW_BREAKER_OPTIONS: Record<keyof CountWindowBreakerOptions, true> = {
+  size: true,
+  failureRateThreshold: true,
+  minimumCalls: true,
+  slowCallDurationMs: true,
+  slowCallRateThreshold: true,
+};

@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from '@bulwark/engine-kit';
 import { CircuitState } from 'cockatiel';
 import { integerAtLeast, nonNegativeNumber, positiveNumber } from '../validate.js';
 import { TimeWindowBreaker } from './time-window.js';
@@ -43,6 +44,11 @@ export class RollingPercentageBreaker implements BulwarkBreaker {
   readonly #own: TimeWindowBreaker | undefined;
 
   constructor(options: RollingPercentageBreakerOptions = {}, counts?: CallCounts) {
+    rejectUnknownOptions(
+      'rollingPercentageBreaker',
+      options ?? {},
+      Object.keys(KNOWN_ROLLING_PERCENTAGE_BREAKER_OPTIONS),
+    );
     const rollingCountTimeout =
       options.rollingCountTimeout === undefined
         ? 10_000
@@ -105,3 +111,15 @@ export function rollingPercentageBreaker(
 ): RollingPercentageBreaker {
   return new RollingPercentageBreaker(options);
 }
+
+/** Every option name, checked against the interface by the compiler. */
+const KNOWN_ROLLING_PERCENTAGE_BREAKER_OPTIONS: Record<
+  keyof RollingPercentageBreakerOptions,
+  true
+> = {
+  errorThresholdPercentage: true,
+  volumeThreshold: true,
+  rollingCountTimeout: true,
+  rollingCountBuckets: true,
+  clock: true,
+};

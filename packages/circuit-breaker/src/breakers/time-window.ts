@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from '@bulwark/engine-kit';
 import { CircuitState } from 'cockatiel';
 import { RollingClock } from '../rolling-clock.js';
 import { integerAtLeast, positiveNumber } from '../validate.js';
@@ -41,6 +42,11 @@ export class TimeWindowBreaker implements BulwarkBreaker {
   #slow = 0;
 
   constructor(options: TimeWindowBreakerOptions) {
+    rejectUnknownOptions(
+      'timeWindowBreaker',
+      options ?? {},
+      Object.keys(KNOWN_TIME_WINDOW_BREAKER_OPTIONS),
+    );
     const windowMs = positiveNumber('timeWindow.windowMs', options?.windowMs);
     const buckets =
       options.buckets === undefined ? 10 : integerAtLeast('timeWindow.buckets', options.buckets, 1);
@@ -152,3 +158,14 @@ export function slowCallBreaker(
   }
   return new TimeWindowBreaker({ slowCallRateThreshold: 0.5, ...options });
 }
+
+/** Every option name, checked against the interface by the compiler. */
+const KNOWN_TIME_WINDOW_BREAKER_OPTIONS: Record<keyof TimeWindowBreakerOptions, true> = {
+  windowMs: true,
+  buckets: true,
+  clock: true,
+  failureRateThreshold: true,
+  minimumCalls: true,
+  slowCallDurationMs: true,
+  slowCallRateThreshold: true,
+};

@@ -1,4 +1,9 @@
-import { backgroundRepeat, nonNegativeInteger, type Timer } from '@bulwark/engine-kit';
+import {
+  backgroundRepeat,
+  nonNegativeInteger,
+  rejectUnknownOptions,
+  type Timer,
+} from '@bulwark/engine-kit';
 import type { Algorithm } from '../algorithms/index.js';
 import type { SlotAlgorithm } from '../algorithms/types.js';
 import type { RateLimitResult } from '../result.js';
@@ -30,6 +35,7 @@ export class MemoryStore implements RateLimitStore {
   #lastNow = Number.NEGATIVE_INFINITY;
 
   constructor(options: MemoryStoreOptions = {}) {
+    rejectUnknownOptions('memoryStore', options ?? {}, Object.keys(KNOWN_MEMORY_STORE_OPTIONS));
     this.#sweepIntervalMs =
       options.sweepIntervalMs === undefined
         ? 60_000
@@ -183,3 +189,8 @@ function blocked(out: RateLimitResult, forMs: number): RateLimitResult {
 export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
   return new MemoryStore(options);
 }
+
+/** Every option name, checked against the interface by the compiler. */
+const KNOWN_MEMORY_STORE_OPTIONS: Record<keyof MemoryStoreOptions, true> = {
+  sweepIntervalMs: true,
+};

@@ -2,6 +2,7 @@ import {
   backgroundRepeat,
   NativeEngineUnavailableError,
   nonNegativeInteger,
+  rejectUnknownOptions,
   type Timer,
 } from '@bulwark/engine-kit';
 import type { Algorithm } from '../algorithms/index.js';
@@ -38,6 +39,11 @@ export class SharedMemoryStore implements RateLimitStore {
   #lastNow = Number.NEGATIVE_INFINITY;
 
   constructor(options: SharedMemoryStoreOptions = {}) {
+    rejectUnknownOptions(
+      'sharedMemoryStore',
+      options ?? {},
+      Object.keys(KNOWN_SHARED_MEMORY_STORE_OPTIONS),
+    );
     const load = twin.load();
     if (!load.binding) {
       throw new NativeEngineUnavailableError(
@@ -134,3 +140,9 @@ export class SharedMemoryStore implements RateLimitStore {
 export function sharedMemoryStore(options?: SharedMemoryStoreOptions): SharedMemoryStore {
   return new SharedMemoryStore(options);
 }
+
+/** Every option name, checked against the interface by the compiler. */
+const KNOWN_SHARED_MEMORY_STORE_OPTIONS: Record<keyof SharedMemoryStoreOptions, true> = {
+  name: true,
+  sweepIntervalMs: true,
+};
