@@ -51,6 +51,10 @@ export function ownConnection(client: RedisClient): RedisClient {
   first.catch(() => {});
   firstUp.set(own, first);
   client.on('end', () => endWhenSettled(own as RedisClient));
+  // A user who connects an ended client again gets the kit's connection back with it.
+  client.on('ready', () => {
+    if (own?.status === 'end' || own?.status === 'close') own.connect().catch(() => {});
+  });
   connections.set(client, own);
   return own;
 }

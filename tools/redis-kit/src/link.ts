@@ -89,6 +89,8 @@ export class RedisLink {
     // Connection errors are retried by ioredis and surface as 'close'; an 'error' event
     // with no listener would end the process.
     subscriber.on('error', () => {});
+    // It lives no longer than the user's client: quitting that lets the process exit.
+    this.userClient.on('end', () => subscriber.disconnect());
     return subscriber;
   }
 

@@ -126,6 +126,19 @@ describe.each(REDIS_BACKENDS)('RedisLink on %s', (_name, start) => {
     client.disconnect();
   });
 
+  it("comes back with the user's client when the user connects it again", async () => {
+    const client = defaultClient(backend);
+    const link = new RedisLink('test', client, 1000);
+    await eventually(() => link.ready, 15_000);
+    const subscriber = link.subscriber();
+    client.disconnect();
+    await eventually(() => !link.ready && ['end', 'close'].includes(subscriber.status));
+    await client.connect();
+    await eventually(() => link.ready, 15_000);
+    await expect(link.send('PING')).resolves.toBe('PONG');
+    client.disconnect();
+  });
+
   it('ends its own connection when the user ends the client', async () => {
     const client = defaultClient(backend);
     const link = new RedisLink('test', client, 200);
