@@ -356,39 +356,46 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     unreachable.disconnect();
   });
 
-  it('takes a client made with every ioredis default: before it is ready, through an outage, and back', async () => {
-    const client = backend.defaultClient();
-    clients.push(client);
-    const s = redisStore({ client, prefix: `d${process.pid}-${++prefixes}:` });
-    const limiter = new RateLimiter({
-      algorithm: 'fixed-window',
-      limit: 3,
-      windowMs: LONG_WINDOW,
-      store: s,
-    });
-    // Before the connection is up: the insurance store answers at once; nothing is queued.
-    expect((await limiter.consume('k')).allowed).toBe(true);
-    expect(s.usingRedis).toBe(false);
-    await eventually(() => s.ready, 15_000);
-    // Used from its first ready moment, without waiting out retryMs.
-    expect(s.usingRedis).toBe(true);
-    const onRedis = await limiter.consume('k');
-    expect(onRedis).toMatchObject({ allowed: true, remaining: 2 });
+  it.each([
+    ['plain', {}],
+    ['with lease', { lease: { size: 2 } }],
+    ['with denyCache', { denyCache: true }],
+  ] as const)(
+    'takes a client made with every ioredis default (%s): before it is ready, through an outage, and back',
+    async (_mode, extra) => {
+      const client = backend.defaultClient();
+      clients.push(client);
+      const s = redisStore({ client, prefix: `d${process.pid}-${++prefixes}:`, ...extra });
+      const limiter = new RateLimiter({
+        algorithm: 'fixed-window',
+        limit: 3,
+        windowMs: LONG_WINDOW,
+        store: s,
+      });
+      // Before the connection is up: the insurance store answers at once; nothing is queued.
+      expect((await limiter.consume('k')).allowed).toBe(true);
+      expect(s.usingRedis).toBe(false);
+      await eventually(() => s.ready, 15_000);
+      // Used from its first ready moment, without waiting out retryMs.
+      expect(s.usingRedis).toBe(true);
+      const onRedis = await limiter.consume('k');
+      expect(onRedis.allowed).toBe(true);
 
-    await backend.stop();
-    const during = await Promise.all(Array.from({ length: 20 }, () => limiter.consume('k')));
-    expect(during.every((r) => typeof r.allowed === 'boolean')).toBe(true);
-    await backend.start();
-    await eventually(async () => {
-      await limiter.consume('other');
-      return s.usingRedis && s.ready;
-    }, 30_000);
-    // The servers restart empty and nothing of the outage was queued and replayed.
-    // 'k' reads as a key never consumed.
-    const { resetMs: _, ...k } = await limiter.peek('k');
-    const { resetMs: __, ...fresh } = await limiter.peek('never-used');
-    expect(k).toEqual(fresh);
-  });
+      await backend.stop();
+      const during = await Promise.all(Array.from({ length: 20 }, () => limiter.consume('k')));
+      expect(during.every((r) => typeof r.allowed === 'boolean')).toBe(true);
+      await backend.start();
+      await eventually(async () => {
+        await limiter.consume('other');
+        return s.usingRedis && s.ready;
+      }, 30_000);
+      // The servers restart empty and nothing of the outage was queued and replayed.
+      // 'k' reads as a key never consumed.
+      const { resetMs: _, ...k } = await limiter.peek('k');
+      const { resetMs: __, ...fresh } = await limiter.peek('never-used');
+      expect(k).toEqual(fresh);
+    },
+  );
 
   it('refuses what is not a client, and bad or misspelt options, naming them', () => {
     expect(() => redisStore({ client: {} as never })).toThrow(

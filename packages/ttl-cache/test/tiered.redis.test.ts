@@ -203,6 +203,52 @@ describe.each(REDIS_BACKENDS)('TieredCache on %s', (_name, makeBackend) => {
     expect(await cache.get('k')).toBeUndefined();
   });
 
+  it('the invalidation bus on default clients: before ready, through an outage, and back', async () => {
+    const channel = `bus:default:${prefixCounter++}`;
+    const prefix = `db${prefixCounter}:`;
+    const make = () => {
+      const c = backend.defaultClient();
+      clients.push(c);
+      const tier = redisTier({ client: c, prefix });
+      const cache = new TieredCache<number>({
+        l1: { max: 100 },
+        l2: tier,
+        bus: redisBus({ client: c, channel }),
+        ttl: 60_000,
+      });
+      caches.push(cache as TieredCache<unknown>);
+      return { cache, tier };
+    };
+    const a = make();
+    const b = make();
+    await eventually(() => a.tier.ready && b.tier.ready, 15_000);
+    await b.cache.set('x', 0);
+    // Until the subscriptions are in place a message may be missed; then a set reaches b.
+    await eventually(async () => {
+      await a.cache.set('x', 1);
+      return b.cache.l1.get('x') === undefined;
+    }, 15_000);
+
+    await backend.stop();
+    await a.cache.set('x', 2); // L1 only: Redis and the bus are down, nothing waits
+    await backend.start();
+    // Back: b's L1 was cleared when its subscription came back (it may have missed
+    // invalidations), and a set on a reaches b again.
+    // Back: b's L1 starts afresh once Redis answers b again (it may have missed
+    // invalidations meanwhile), and a set on a reaches b's L1 again.
+    await eventually(async () => {
+      await b.cache.get('probe');
+      return b.cache.stats().resyncs > 0;
+    }, 20_000);
+    b.cache.l1.set('x', 0);
+    await eventually(async () => {
+      await a.cache.set('x', 3);
+      await new Promise((r) => setTimeout(r, 20));
+      return b.cache.l1.get('x') === undefined;
+    }, 20_000);
+    expect(await b.cache.get('x')).toBe(3);
+  });
+
   it('refuses what is not a client, and unknown or misspelt options', () => {
     expect(() => redisTier({ client: {} as never })).toThrow(
       'redisTier: client must be an ioredis Redis or Cluster',

@@ -31,7 +31,7 @@ export interface RedisSubscriber {
   readonly status: string;
   subscribe(channel: string): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
-  on(event: 'ready' | 'close' | 'end', listener: () => void): unknown;
+  on(event: 'ready' | 'close' | 'end' | '-node', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   disconnect(): void;
 }

@@ -50,10 +50,17 @@ export function ownConnection(client: RedisClient): RedisClient {
   });
   first.catch(() => {});
   firstUp.set(own, first);
-  client.on('end', () => endWhenSettled(own as RedisClient));
-  // A user who connects an ended client again gets the kit's connection back with it.
+  let endedWithUser = false;
+  client.on('end', () => {
+    endedWithUser = true;
+    endWhenSettled(own as RedisClient);
+  });
+  // A user who connects an ended client again gets the kit's connection back with it;
+  // only then: a late 'ready' of a client being shut down must not reopen anything.
   client.on('ready', () => {
-    if (own?.status === 'end' || own?.status === 'close') own.connect().catch(() => {});
+    if (!endedWithUser || client.status !== 'ready') return;
+    endedWithUser = false;
+    own?.connect().catch(() => {});
   });
   connections.set(client, own);
   return own;

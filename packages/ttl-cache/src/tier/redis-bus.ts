@@ -22,6 +22,12 @@ export interface BusListener {
   invalidate(keys: string[]): void;
   /** The subscription was lost and is back: invalidations may have been missed. */
   resync(): void;
+  /**
+   * The subscription may be missing messages and there is no telling when it is back (a
+   * Cluster moves its subscription to another node without a `close`): resync once Redis
+   * answers again.
+   */
+  suspect(): void;
 }
 
 /**
@@ -72,6 +78,8 @@ export class RedisBus {
       lost = false;
       listener.resync();
     });
+    // A Cluster's node went away: its subscription may have been there.
+    subscriber.on('-node', () => listener.suspect());
     subscriber.subscribe(this.#channel).catch(() => {});
   }
 

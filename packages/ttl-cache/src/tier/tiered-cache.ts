@@ -114,6 +114,8 @@ export class TieredCache<V> {
   readonly #onRedisError: TieredCacheOptions<V>['onRedisError'];
   readonly #throwOnRedisError: boolean;
   readonly #flights = new SingleFlight<string, V | undefined>();
+  /** Set while invalidations from other instances may have been missed (see `#redis`). */
+  #mayHaveMissed = false;
   /** Lease waits are real durations: a wall-clock step must not stretch or cut them. */
   readonly #clock: Clock = monotonicClock;
   #stats = {
@@ -175,9 +177,9 @@ export class TieredCache<V> {
       invalidate: (keys) => {
         for (const key of keys) this.l1.delete(key);
       },
-      resync: () => {
-        this.#stats.resyncs++;
-        this.l1.clear();
+      resync: () => this.#resync(),
+      suspect: () => {
+        this.#mayHaveMissed = true;
       },
     });
   }
@@ -264,6 +266,13 @@ export class TieredCache<V> {
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
+  }
+
+  /** L1 may hold values others changed unheard: clear it. */
+  #resync(): void {
+    this.#mayHaveMissed = false;
+    this.#stats.resyncs++;
+    this.l1.clear();
   }
 
   /** The stale value a load may be answered with: L1's first (Redis may be down), then Redis's. */
@@ -353,8 +362,15 @@ export class TieredCache<V> {
   /** Runs a Redis call; on failure counts it, reports it, and answers `fallback` (or throws if configured). */
   async #redis<T, F>(operation: string, call: () => Promise<T>, fallback: F): Promise<T | F> {
     try {
-      return await call();
+      const answer = await call();
+      // Redis answers again after a failure or a lost subscription: what this instance's
+      // L1 holds may have been changed by others meanwhile, unheard. Before the answer
+      // fills L1, start it afresh.
+      if (this.#mayHaveMissed) this.#resync();
+      return answer;
     } catch (error) {
+      // With a bus, other instances' invalidations may be missed while Redis fails.
+      if (this.#bus) this.#mayHaveMissed = true;
       this.#stats.l2Errors++;
       this.#onRedisError?.(error, operation);
       if (this.#throwOnRedisError) throw error;
