@@ -101,6 +101,8 @@ impl Algorithm {
                 }
             }
             Algorithm::FixedWindow { limit, window } => {
+                // A reading older than the key's window never reopens it (see `seen`).
+                let now = seen(state, now);
                 let start = start_of(now, window);
                 let count = if state[0] == start { state[1] } else { 0.0 };
                 let allowed = count + cost <= limit;
@@ -118,6 +120,7 @@ impl Algorithm {
                 }
             }
             Algorithm::SlidingWindow { limit, window } => {
+                let now = seen(state, now);
                 let mut rolled = *state;
                 let start = roll(&mut rolled, now, window);
                 let estimate = rolled[1] * (1.0 - (now - start) / window) + rolled[2];
@@ -158,11 +161,12 @@ impl Algorithm {
             }
             Algorithm::Gcra { emission, .. } => state[0] = (state[0] - cost * emission).max(now),
             Algorithm::FixedWindow { window, .. } => {
-                if state[0] == start_of(now, window) {
+                if state[0] == start_of(seen(state, now), window) {
                     state[1] = (state[1] - cost).max(0.0);
                 }
             }
             Algorithm::SlidingWindow { window, .. } => {
+                let now = seen(state, now);
                 roll(state, now, window);
                 state[2] = (state[2] - cost).max(0.0);
             }
@@ -180,6 +184,13 @@ impl Algorithm {
             }
         }
     }
+}
+
+/// A window key's time: the reading, or the start of the window the key is already in if
+/// the reading is older (clock skew across a fleet, an issue time taken before a slow
+/// call), so an old reading can never reopen or roll back a window.
+fn seen(state: &State, now: f64) -> f64 {
+    now.max(state[0])
 }
 
 fn start_of(now: f64, window: f64) -> f64 {

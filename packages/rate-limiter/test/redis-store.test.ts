@@ -336,6 +336,29 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     }
   });
 
+  it.each(['fixed-window', 'sliding-window'] as const)(
+    "time: 'client', %s: an older reading never reopens a key's window",
+    async (algorithm) => {
+      const clock = { t: 0, now: () => clock.t };
+      const limiter = new RateLimiter({
+        algorithm,
+        limit: 10,
+        windowMs: 1000,
+        clock,
+        store: await store({ time: 'client' }),
+      });
+      const admitted = async (at: number) => {
+        clock.t = at;
+        let count = 0;
+        for (let i = 0; i < 10; i++) if ((await limiter.consume('k')).allowed) count++;
+        return count;
+      };
+      expect(await admitted(1000)).toBe(10);
+      expect(await admitted(500)).toBe(0); // a server whose clock runs behind
+      expect(await admitted(3000)).toBe(10);
+    },
+  );
+
   it('onError: allow, deny and throw, never a raw client error', async () => {
     const unreachable = new Redis({
       port: 1,

@@ -1,4 +1,4 @@
-import type { RedisClient } from './client.js';
+import type { RedisClient, RedisSubscriber } from './client.js';
 
 /**
  * The connection the packages send on: one per user client, opened from it with
@@ -33,6 +33,7 @@ export function ownConnection(client: RedisClient): RedisClient {
     : client.duplicate(settings);
   // Errors surface on the calls; an 'error' event with no listener would end the process.
   own.on('error', () => {});
+  holdNothing(own);
   const up = own;
   const first = new Promise<void>((resolve, reject) => {
     const ready = (): void => {
@@ -78,6 +79,30 @@ const firstUp = new WeakMap<RedisClient, Promise<void>>();
 export function firstReady(own: RedisClient): Promise<void> | undefined {
   return firstUp.get(own);
 }
+
+/**
+ * The kit's connections never keep a process alive by themselves: a call in flight is
+ * held by its deadline timer (see `Deadlines`), and an idle connection is background, like
+ * a sweep timer. Without this, a user who ends a Cluster client mid-connect (ioredis then
+ * emits no 'end') would find the process held open by a connection they never made.
+ * (A Cluster's pub/sub runs on a connection ioredis makes inside it, out of reach: that
+ * one ends with the user's 'end' only.)
+ */
+export function holdNothing(connection: RedisClient | RedisSubscriber): void {
+  const unref = (redis: { stream?: { unref?: () => void } }): void => redis.stream?.unref?.();
+  const watch = (redis: Watchable): void => {
+    redis.on('connect', () => unref(redis));
+    unref(redis);
+  };
+  const c = connection as unknown as Watchable & { isCluster?: boolean };
+  if (c.isCluster) c.on('+node', (node: Watchable) => watch(node));
+  else watch(c);
+}
+
+type Watchable = {
+  stream?: { unref?: () => void };
+  on(event: string, listener: (...args: never[]) => void): unknown;
+};
 
 /**
  * Ends the kit's connection. One cut during its ready check makes ioredis take a fatal-error

@@ -1,6 +1,6 @@
 import { monotonicClock } from '@bulwark/engine-kit';
 import { checkClient, type RedisClient, type RedisSubscriber } from './client.js';
-import { firstReady, ownConnection } from './connection.js';
+import { firstReady, holdNothing, ownConnection } from './connection.js';
 import { type Deadlines, deadlinesOf } from './deadlines.js';
 import { isRedisUnavailableError, RedisUnavailableError } from './errors.js';
 import type { RedisScript } from './script.js';
@@ -89,8 +89,9 @@ export class RedisLink {
     // Connection errors are retried by ioredis and surface as 'close'; an 'error' event
     // with no listener would end the process.
     subscriber.on('error', () => {});
-    // It lives no longer than the user's client: quitting that lets the process exit.
+    // It lives no longer than the user's client, and holds no process open by itself.
     this.userClient.on('end', () => subscriber.disconnect());
+    holdNothing(subscriber);
     return subscriber;
   }
 

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { eventually, REDIS_BACKENDS, type RedisBackend } from '@bulwark/testkit';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +139,36 @@ describe.each(REDIS_BACKENDS)('RedisLink on %s', (_name, start) => {
     await eventually(() => link.ready, 15_000);
     await expect(link.send('PING')).resolves.toBe('PONG');
     client.disconnect();
+  });
+
+  it("an idle kit connection holds no process open, even when the user's client never says 'end'", () => {
+    // A Cluster ended mid-connect emits no 'end' (ioredis); the kit must not hold the
+    // process for it. The script stops listening for 'end' to be sure of that case.
+    const link = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+    const script = `
+      import { Cluster, Redis } from 'ioredis';
+      import { RedisLink } from ${JSON.stringify(link)};
+      const nodes = ${JSON.stringify(backend.nodes)};
+      const client = ${backend.cluster} ? new Cluster(nodes) : new Redis(nodes[0].port, nodes[0].host);
+      const kit = new RedisLink('test', client, 1000);
+      while (!kit.ready) await new Promise((r) => setTimeout(r, 10));
+      console.log(await kit.send('PING'));
+      // A Cluster's subscription runs on a connection ioredis makes inside it, out of the
+      // kit's reach: it ends with the user's 'end' only, so it is left out there.
+      if (!${backend.cluster}) kit.subscriber().subscribe('ch');
+      await new Promise((r) => setTimeout(r, 50));
+      client.removeAllListeners('end');
+      client.disconnect();
+    `;
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
+    expect(out.trim()).toBe('PONG');
   });
 
   it('ends its own connection when the user ends the client', async () => {

@@ -32,7 +32,17 @@ export class FixedWindow implements SlotAlgorithm {
     return state[at] === start ? (state[at + 1] as number) : 0;
   }
 
-  consume(state: Float64Array, at: number, now: number, cost: number, out: Decision): void {
+  /**
+   * A reading older than the key's window (clock skew across a fleet, an issue time taken
+   * before a slow call) is taken as that window's start: it must never reopen the window.
+   */
+  #seen(state: Float64Array, at: number, now: number): number {
+    const stored = state[at] as number;
+    return now > stored ? now : stored;
+  }
+
+  consume(state: Float64Array, at: number, reading: number, cost: number, out: Decision): void {
+    const now = this.#seen(state, at, reading);
     const start = this.#start(now);
     const count = this.#count(state, at, start);
     const allowed = count + cost <= this.limit;
@@ -41,7 +51,8 @@ export class FixedWindow implements SlotAlgorithm {
     this.#decide(state[at + 1] as number, allowed, start, now, out);
   }
 
-  peek(state: Float64Array, at: number, now: number, cost: number, out: Decision): void {
+  peek(state: Float64Array, at: number, reading: number, cost: number, out: Decision): void {
+    const now = this.#seen(state, at, reading);
     const start = this.#start(now);
     const count = this.#count(state, at, start);
     const allowed = count + cost <= this.limit;
@@ -56,8 +67,8 @@ export class FixedWindow implements SlotAlgorithm {
     out.retryAfterMs = allowed ? 0 : reset;
   }
 
-  refund(state: Float64Array, at: number, now: number, cost: number): void {
-    const start = this.#start(now);
+  refund(state: Float64Array, at: number, reading: number, cost: number): void {
+    const start = this.#start(this.#seen(state, at, reading));
     if (state[at] !== start) return;
     const count = (state[at + 1] as number) - cost;
     state[at + 1] = count > 0 ? count : 0;

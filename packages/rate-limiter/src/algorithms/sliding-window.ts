@@ -34,6 +34,15 @@ export class SlidingWindow implements SlotAlgorithm {
     return Math.floor(now / this.#windowMs) * this.#windowMs;
   }
 
+  /**
+   * A reading older than the key's window (clock skew across a fleet, an issue time taken
+   * before a slow call) is taken as that window's start: it must never roll it back.
+   */
+  #seen(state: Float64Array, at: number, now: number): number {
+    const stored = state[at] as number;
+    return now > stored ? now : stored;
+  }
+
   /** Moves the state to the window holding `now`; returns its start. */
   #roll(state: Float64Array, at: number, now: number): number {
     const start = this.#start(now);
@@ -51,7 +60,8 @@ export class SlidingWindow implements SlotAlgorithm {
     return (state[at + 1] as number) * previousWeight + (state[at + 2] as number);
   }
 
-  consume(state: Float64Array, at: number, now: number, cost: number, out: Decision): void {
+  consume(state: Float64Array, at: number, reading: number, cost: number, out: Decision): void {
+    const now = this.#seen(state, at, reading);
     const start = this.#roll(state, at, now);
     const estimate = this.#estimate(state, at, start, now);
     const allowed = estimate + cost <= this.limit + 1e-9;
@@ -59,7 +69,8 @@ export class SlidingWindow implements SlotAlgorithm {
     this.#decide(state, at, start, now, allowed ? estimate + cost : estimate, allowed, cost, out);
   }
 
-  peek(state: Float64Array, at: number, now: number, cost: number, out: Decision): void {
+  peek(state: Float64Array, at: number, reading: number, cost: number, out: Decision): void {
+    const now = this.#seen(state, at, reading);
     // On a copy: rolling must not change the stored state.
     const copy = state.slice(at, at + 3);
     const start = this.#roll(copy, 0, now);
@@ -103,8 +114,8 @@ export class SlidingWindow implements SlotAlgorithm {
     return Math.max(1, Math.ceil(start + w + w * fraction - now));
   }
 
-  refund(state: Float64Array, at: number, now: number, cost: number): void {
-    this.#roll(state, at, now);
+  refund(state: Float64Array, at: number, reading: number, cost: number): void {
+    this.#roll(state, at, this.#seen(state, at, reading));
     const current = (state[at + 2] as number) - cost;
     state[at + 2] = current > 0 ? current : 0;
   }

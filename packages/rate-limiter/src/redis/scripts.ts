@@ -115,6 +115,8 @@ return answer(allowed, floor((tolerance - debt) / emission), ceil(debt), retry)
 
 /** a: limit, b: window ms, epoch-aligned. Fields s (window start), c (count). */
 const FIXED_WINDOW = `
+-- A reading older than the key's window never reopens it (clock skew, time: 'client').
+now = math.max(now, num(1, now))
 local start = math.floor(now / b) * b
 local count = 0
 if num(1, -1) == start then count = num(2, 0) end
@@ -144,6 +146,8 @@ return answer(allowed, a - used, resetMs, retry)
 
 /** a: limit, b: window ms. Fields s (current window start), p (previous count), c (current count). */
 const SLIDING_WINDOW = `
+-- A reading older than the key's window never rolls it back (clock skew, time: 'client').
+now = math.max(now, num(1, now))
 local start = math.floor(now / b) * b
 local s = num(1, start)
 local previous = num(2, 0)
