@@ -56,11 +56,13 @@ impl Leases {
     }
 
     /// Ends `cost` leases, the oldest first.
+    /// Ends `cost` live leases, the oldest first. Expired ones go first: ending an already
+    /// expired lease would leave a live one held, and the key would under-admit.
     pub fn release(&mut self, cost: f64, now: f64) {
+        self.expire(now);
         for _ in 0..cost as usize {
             self.ends.pop_front();
         }
-        self.expire(now);
     }
 
     /// Nothing held and not blocked: the key can be dropped.

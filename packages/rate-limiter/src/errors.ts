@@ -13,6 +13,24 @@ export class RateLimitWaitTimeoutError extends Error {
   }
 }
 
+/** The limiter was closed: it answers nothing more. */
+export class RateLimiterClosedError extends Error {
+  readonly code = 'ERR_RATE_LIMITER_CLOSED';
+  override readonly name = 'RateLimiterClosedError';
+
+  constructor(what: string) {
+    super(`rate limiter: ${what} after close()`);
+  }
+}
+
+export function isRateLimiterClosedError(error: unknown): error is RateLimiterClosedError {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === 'ERR_RATE_LIMITER_CLOSED'
+  );
+}
+
 export function isRateLimitWaitTimeoutError(error: unknown): error is RateLimitWaitTimeoutError {
   return (
     typeof error === 'object' &&

@@ -14,7 +14,12 @@ export {
 } from '@bulwark/redis-kit';
 export type { AlgorithmName } from './algorithms/index.js';
 export { AllLimits, type AllLimitsResult, allLimits, type Limit } from './all-limits.js';
-export { isRateLimitWaitTimeoutError, RateLimitWaitTimeoutError } from './errors.js';
+export {
+  isRateLimiterClosedError,
+  isRateLimitWaitTimeoutError,
+  RateLimiterClosedError,
+  RateLimitWaitTimeoutError,
+} from './errors.js';
 export {
   fastifyRateLimit,
   type HttpRateLimitOptions,

@@ -1,5 +1,6 @@
 import type { EngineName } from '@bulwark/engine-kit';
 import type { Algorithm } from './algorithms/index.js';
+import { RateLimiterClosedError } from './errors.js';
 import { type RateLimiterOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import type { RateLimitResult } from './result.js';
 import { WaitQueues } from './wait-queue.js';
@@ -95,9 +96,12 @@ export class RateLimiter {
     return result;
   }
 
-  /** What `consume(key, cost)` would answer now, spending nothing. */
+  /**
+   * What `consume(key, cost)` would answer now, spending nothing. `peek(key, 0)` reads the
+   * key's state as it is (`remaining` is what is left).
+   */
   async peek(key: string, cost = 1): Promise<RateLimitResult> {
-    this.#check(key, cost);
+    this.#check(key, cost, 0);
     return this.#o.store.peek(this.#key(key), cost, this.#algorithm, this.#o.clock());
   }
 
@@ -168,13 +172,14 @@ export class RateLimiter {
     };
   }
 
-  /** Rejects pending waits; closes the store if the limiter made it. */
+  /**
+   * Rejects pending waits with `RateLimiterClosedError` and closes the store if the limiter
+   * made it. Closed is a state: every later call rejects (or throws) that error too.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const error = new Error('rate limiter closed');
-    (error as { code?: string }).code = 'ERR_RATE_LIMITER_CLOSED';
-    this.#waits.rejectAll(error);
+    this.#waits.rejectAll(new RateLimiterClosedError('a wait pending'));
     if (this.#o.ownStore) await this.#o.store.close();
   }
 
@@ -198,10 +203,11 @@ export class RateLimiter {
     return this.#o.prefix === '' ? key : this.#o.prefix + key;
   }
 
-  #check(key: string, cost: number): void {
+  #check(key: string, cost: number, leastCost = 1): void {
+    if (this.#closed) throw new RateLimiterClosedError('a call');
     if (typeof key !== 'string') throw new TypeError(`key must be a string, got ${typeof key}`);
-    if (typeof cost !== 'number' || !Number.isSafeInteger(cost) || cost < 1) {
-      throw new RangeError(`cost must be an integer >= 1, got ${String(cost)}`);
+    if (typeof cost !== 'number' || !Number.isSafeInteger(cost) || cost < leastCost) {
+      throw new RangeError(`cost must be an integer >= ${leastCost}, got ${String(cost)}`);
     }
     if (cost > this.#algorithm.limit) {
       throw new RangeError(

@@ -359,6 +359,45 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     },
   );
 
+  it.each([
+    ['fixed-window', { limit: 10, windowMs: 1000 }],
+    ['sliding-window', { limit: 10, windowMs: 1000 }],
+    ['token-bucket', { rate: 10, burst: 10 }],
+    ['gcra', { rate: 10, burst: 10 }],
+  ] as const)(
+    '%s: peek answers what consume then does, and peek(key, 0) reads the key',
+    async (algorithm, rule) => {
+      const clock = { t: 200, now: () => clock.t };
+      const limiter = new RateLimiter({
+        algorithm,
+        ...rule,
+        clock,
+        store: await store({ time: 'client' }),
+      } as never);
+      const fresh = await limiter.peek('k');
+      expect(fresh).toEqual(await limiter.consume('k'));
+      await limiter.consume('k', 3);
+      expect((await limiter.peek('k', 0)).remaining).toBe(6);
+    },
+  );
+
+  it('a concurrency refund ends a live lease, not one that already expired', async () => {
+    const clock = { t: 0, now: () => clock.t };
+    const limiter = new RateLimiter({
+      algorithm: 'concurrency',
+      limit: 2,
+      leaseMs: 100,
+      clock,
+      store: await store({ time: 'client' }),
+    });
+    expect((await limiter.consume('k')).allowed).toBe(true);
+    clock.t = 50;
+    expect((await limiter.consume('k')).allowed).toBe(true);
+    clock.t = 120;
+    await limiter.refund('k');
+    expect((await limiter.consume('k', 2)).allowed).toBe(true);
+  });
+
   it('onError: allow, deny and throw, never a raw client error', async () => {
     const unreachable = new Redis({
       port: 1,

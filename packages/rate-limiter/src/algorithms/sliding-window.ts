@@ -76,6 +76,8 @@ export class SlidingWindow implements SlotAlgorithm {
     const start = this.#roll(copy, 0, now);
     const estimate = this.#estimate(copy, 0, start, now);
     const allowed = estimate + cost <= this.limit + 1e-9;
+    // Answer as consume would: with the cost counted when it would be admitted.
+    if (allowed) copy[2] = (copy[2] as number) + cost;
     this.#decide(copy, 0, start, now, allowed ? estimate + cost : estimate, allowed, cost, out);
   }
 

@@ -45,18 +45,28 @@ export class LeaseTable {
   /** As `acquire` would answer, taking nothing. */
   peek(key: string, cost: number, now: number, out: RateLimitResult): void {
     const leases = this.#keys.get(key) ?? { ends: [], blockedUntil: 0 };
+    if (leases.blockedUntil > now) {
+      out.allowed = false;
+      out.retryAfterMs = leases.blockedUntil - now;
+      out.resetMs = out.retryAfterMs;
+      return;
+    }
     const ends = leases.ends.filter((end) => end > now);
-    const allowed = ends.length + cost <= this.#limit && leases.blockedUntil <= now;
+    const allowed = ends.length + cost <= this.#limit;
     if (allowed) for (let i = 0; i < cost; i++) ends.push(now + this.#leaseMs);
     this.#decide({ ends, blockedUntil: leases.blockedUntil }, allowed, cost, now, out);
   }
 
-  /** Ends `cost` leases of `key`, the oldest first. */
+  /**
+   * Ends `cost` live leases of `key`, the oldest first. Expired ones are dropped first: a
+   * refund that ended an already expired lease would leave a live one held, and the key
+   * would admit fewer than its limit until that one expired too.
+   */
   release(key: string, cost: number, now: number): void {
     const leases = this.#keys.get(key);
     if (!leases) return;
-    leases.ends.splice(0, cost);
     expire(leases, now);
+    leases.ends.splice(0, cost);
     if (leases.ends.length === 0 && leases.blockedUntil <= now) this.#keys.delete(key);
   }
 

@@ -7,6 +7,7 @@ import {
 import type { Algorithm } from '../algorithms/index.js';
 import type { SlotAlgorithm } from '../algorithms/types.js';
 import type { RateLimitResult } from '../result.js';
+import { IdleClock } from './idle-clock.js';
 import { LeaseTable } from './lease-table.js';
 import { SlotTable } from './slot-table.js';
 import type { RateLimitStore } from './types.js';
@@ -31,8 +32,8 @@ export class MemoryStore implements RateLimitStore {
   readonly #leases = new Map<Algorithm, LeaseTable>();
   readonly #sweepIntervalMs: number;
   #timer: Timer | undefined;
-  /** The latest time a caller passed in: the sweep judges idleness by the callers' clock. */
-  #lastNow = Number.NEGATIVE_INFINITY;
+  /** The callers' time, for the idle sweep. */
+  readonly #idle = new IdleClock();
 
   constructor(options: MemoryStoreOptions = {}) {
     rejectUnknownOptions('memoryStore', options ?? {}, Object.keys(KNOWN_MEMORY_STORE_OPTIONS));
@@ -57,7 +58,7 @@ export class MemoryStore implements RateLimitStore {
     now: number,
     blockMs: number,
   ): RateLimitResult {
-    if (now > this.#lastNow) this.#lastNow = now;
+    if (now > this.#idle.latest) this.#idle.latest = now;
     const out = result(algorithm.limit);
     if (algorithm.name === 'concurrency') {
       this.#leasesOf(algorithm).acquire(key, cost, now, out);
@@ -130,7 +131,7 @@ export class MemoryStore implements RateLimitStore {
   }
 
   /** Drops idle keys now (the sweep timer calls this). */
-  sweep(now = this.#lastNow): void {
+  sweep(now = this.#idle.now()): void {
     for (const [algorithm, table] of this.#tables) {
       const data = table.data;
       table.sweep((at) => (data[at] as number) <= now && algorithm.idleAt(data, at + 1) <= now);

@@ -8,6 +8,7 @@ import {
 import type { Algorithm } from '../algorithms/index.js';
 import { type NativeBinding, twin } from '../native-binding.js';
 import type { RateLimitResult } from '../result.js';
+import { IdleClock } from './idle-clock.js';
 import type { RateLimitStore } from './types.js';
 
 export interface SharedMemoryStoreOptions {
@@ -36,7 +37,8 @@ export class SharedMemoryStore implements RateLimitStore {
   /** The twin writes each decision here: [allowed, remaining, resetMs, retryAfterMs]. */
   readonly #out = new Float64Array(4);
   #timer: Timer | undefined;
-  #lastNow = Number.NEGATIVE_INFINITY;
+  /** The callers' time, for the idle sweep. */
+  readonly #idle = new IdleClock();
 
   constructor(options: SharedMemoryStoreOptions = {}) {
     rejectUnknownOptions(
@@ -77,7 +79,7 @@ export class SharedMemoryStore implements RateLimitStore {
     now: number,
     blockMs: number,
   ): RateLimitResult {
-    if (now > this.#lastNow) this.#lastNow = now;
+    if (now > this.#idle.latest) this.#idle.latest = now;
     this.#native.rlConsume(this.#handle, this.#id(algorithm), key, cost, now, blockMs, this.#out);
     return this.#result(algorithm);
   }
@@ -100,7 +102,7 @@ export class SharedMemoryStore implements RateLimitStore {
   }
 
   /** Drops idle keys now (each thread's timer calls this). */
-  sweep(now = this.#lastNow): void {
+  sweep(now = this.#idle.now()): void {
     if (now > Number.NEGATIVE_INFINITY) this.#native.rlSweep(this.#handle, now);
   }
 

@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  isRateLimiterClosedError,
+  memoryStore,
+  RateLimiter,
+  sharedMemoryStore,
+} from '../src/index.js';
+import { ENGINES, storeOn } from './stores.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe.each(ENGINES)('edges (%s store)', (engine) => {
+  it('a concurrency refund ends a live lease, not one that already expired', async () => {
+    const clock = { t: 0, now: () => clock.t };
+    const limiter = new RateLimiter({
+      algorithm: 'concurrency',
+      limit: 2,
+      leaseMs: 100,
+      clock,
+      store: storeOn(engine),
+    });
+    expect((await limiter.consume('k')).allowed).toBe(true); // lease ends at 100
+    clock.t = 50;
+    expect((await limiter.consume('k')).allowed).toBe(true); // lease ends at 150
+    clock.t = 120; // the first has expired; the second is live
+    await limiter.refund('k');
+    // Both places are free: the refund ended the live lease.
+    expect((await limiter.consume('k', 2)).allowed).toBe(true);
+  });
+
+  it('peek of a blocked concurrency key says when, as consume does', async () => {
+    const clock = { t: 0, now: () => clock.t };
+    const limiter = new RateLimiter({
+      algorithm: 'concurrency',
+      limit: 2,
+      clock,
+      store: storeOn(engine),
+    });
+    await limiter.block('k', 1000);
+    const peeked = await limiter.peek('k');
+    expect(peeked).toMatchObject({ allowed: false, retryAfterMs: 1000 });
+    expect(await limiter.consume('k')).toMatchObject({ allowed: false, retryAfterMs: 1000 });
+  });
+
+  it.each([
+    ['fixed-window', { limit: 10, windowMs: 1000 }],
+    ['sliding-window', { limit: 10, windowMs: 1000 }],
+    ['token-bucket', { rate: 10, burst: 10 }],
+    ['gcra', { rate: 10, burst: 10 }],
+  ] as const)(
+    '%s: peek answers what consume then does, and peek(key, 0) reads the key',
+    async (algorithm, rule) => {
+      const clock = { t: 200, now: () => clock.t };
+      const limiter = new RateLimiter({
+        algorithm,
+        ...rule,
+        clock,
+        store: storeOn(engine),
+      } as never);
+      const fresh = await limiter.peek('k');
+      expect(fresh).toEqual(await limiter.consume('k'));
+      await limiter.consume('k', 3);
+      expect((await limiter.peek('k', 0)).remaining).toBe(6);
+    },
+  );
+
+  it('close() is a state: every later call rejects with RateLimiterClosedError', async () => {
+    const limiter = new RateLimiter({ rate: 1, store: storeOn(engine) });
+    await limiter.close();
+    const calls = [limiter.consume('k'), limiter.wait('k'), limiter.peek('k'), limiter.refund('k')];
+    for (const call of calls)
+      expect(isRateLimiterClosedError(await call.catch((e: unknown) => e))).toBe(true);
+    expect(() => limiter.consumeSync('k')).toThrow('rate limiter: a call after close()');
+  });
+});
+
+describe('idle keys leave while the process is idle', () => {
+  it.each(ENGINES)(
+    '%s store: keys nobody consumes any more are swept, though no caller passes a newer time',
+    async (engine) => {
+      vi.useFakeTimers({
+        toFake: [
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'Date',
+          'performance',
+        ],
+      });
+      const store =
+        engine === 'js'
+          ? memoryStore({ sweepIntervalMs: 1000 })
+          : sharedMemoryStore({
+              name: `idle-${process.pid}-${Math.random()}`,
+              sweepIntervalMs: 1000,
+            });
+      const limiter = new RateLimiter({
+        algorithm: 'fixed-window',
+        limit: 5,
+        windowMs: 1000,
+        store,
+      });
+      for (let i = 0; i < 1000; i++) await limiter.consume(`k${i}`);
+      expect(store.size).toBe(1000);
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(store.size).toBe(0);
+      store.close();
+    },
+  );
+});
