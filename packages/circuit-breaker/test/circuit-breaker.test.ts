@@ -382,6 +382,16 @@ describe('validation', () => {
     ).toThrow(/breaker: a count-window breaker cannot share its state/);
   });
 
+  it('native: names that differ only in a lone surrogate are two circuits', () => {
+    const tag = uniqueName('lone');
+    const one = new CircuitBreaker(action, { engine: 'native', name: `${tag}\uD800` });
+    const other = new CircuitBreaker(action, { engine: 'native', name: `${tag}\uD801` });
+    one.open();
+    expect(other.closed).toBe(true);
+    one.shutdown();
+    other.shutdown();
+  });
+
   it('native: one name with other options is refused, naming the circuit', () => {
     const name = uniqueName('taken');
     const first = new CircuitBreaker(action, { engine: 'native', name, resetTimeout: 1000 });

@@ -224,6 +224,17 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     await eventually(() => store.online, 20_000);
   });
 
+  it('names that differ only in a lone surrogate are two circuits, and notices still find theirs', async () => {
+    nextPrefix();
+    const [a, b] = [await instance(), await instance()];
+    const one = fleetBreaker(a, down, { name: '\uD800' });
+    const other = fleetBreaker(a, down, { name: '\uD801' });
+    const peer = fleetBreaker(b, down, { name: '\uD800' });
+    for (let i = 0; i < 4; i++) await outcome(peer.fire());
+    await eventually(() => one.opened); // the notice reached the breaker of that name
+    expect(other.closed).toBe(true);
+  });
+
   it('refuses a breaker it cannot share, what is not a client, and misspelt options', () => {
     const store = redisStore({ client: new Redis({ lazyConnect: true }) as never });
     expect(() => redisStore({ client: store.client, timeOutMs: 5 } as never)).toThrow(

@@ -66,6 +66,19 @@ describe.each(ENGINES)('edges (%s store)', (engine) => {
     },
   );
 
+  it('keys that differ only in a lone surrogate stay two keys', async () => {
+    const limiter = new RateLimiter({
+      algorithm: 'fixed-window',
+      limit: 1,
+      windowMs: 60_000,
+      store: storeOn(engine),
+    });
+    expect((await limiter.consume('\uD800')).allowed).toBe(true);
+    expect((await limiter.consume('\uD801')).allowed).toBe(true);
+    expect((await limiter.consume('%uD800')).allowed).toBe(true);
+    expect((await limiter.consume('\uD800')).allowed).toBe(false);
+  });
+
   it('close() is a state: every later call rejects with RateLimiterClosedError', async () => {
     const limiter = new RateLimiter({ rate: 1, store: storeOn(engine) });
     await limiter.close();

@@ -381,6 +381,19 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     },
   );
 
+  it('keys that differ only in a lone surrogate, or in braces, stay apart', async () => {
+    const limiter = new RateLimiter({
+      algorithm: 'fixed-window',
+      limit: 1,
+      windowMs: 60_000,
+      store: await store(),
+    });
+    for (const key of ['\uD800', '\uD801', '%uD800', 'a}b', 'a%7Db', '']) {
+      expect((await limiter.consume(key)).allowed).toBe(true);
+    }
+    expect((await limiter.consume('\uD800')).allowed).toBe(false);
+  });
+
   it('a concurrency refund ends a live lease, not one that already expired', async () => {
     const clock = { t: 0, now: () => clock.t };
     const limiter = new RateLimiter({

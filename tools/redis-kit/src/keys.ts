@@ -1,3 +1,5 @@
+import { escapeKeyChars } from '@bulwark/engine-kit';
+
 /**
  * Redis key names from user keys, losslessly, with a hash tag so that every key made
  * for one user key lands in one Cluster slot (a script may touch one slot only).
@@ -14,27 +16,8 @@ export function hashTag(key: string): string {
 /** `key`, made safe inside a hash tag and lossless through UTF-8. */
 export function escapeKey(key: string): string {
   if (key === '') return '%'; // a lone % never comes out of escaping: it stands for ''
-  if (!NEEDS_ESCAPE.test(key) && key.isWellFormed()) return key;
-  let out = '';
-  for (let i = 0; i < key.length; i++) {
-    const unit = key.charCodeAt(i);
-    const char = key[i] as string;
-    if (char === '%' || char === '{' || char === '}') {
-      out += `%${unit.toString(16).toUpperCase()}`;
-    } else if (unit >= 0xd800 && unit <= 0xdbff && isLow(key.charCodeAt(i + 1))) {
-      out += char + (key[i + 1] as string); // a well-formed pair: kept
-      i++;
-    } else if (unit >= 0xd800 && unit <= 0xdfff) {
-      out += `%u${unit.toString(16).toUpperCase()}`; // a lone surrogate
-    } else {
-      out += char;
-    }
-  }
-  return out;
+  return escapeKeyChars(key, '%{}');
 }
-
-const NEEDS_ESCAPE = /[%{}]/;
-const isLow = (unit: number): boolean => unit >= 0xdc00 && unit <= 0xdfff;
 
 /**
  * The one prefix rule: `prefix` (default `bulwark:<package>:`) is put as it is before

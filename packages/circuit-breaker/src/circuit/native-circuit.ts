@@ -1,3 +1,4 @@
+import { losslessKey } from '@bulwark/engine-kit';
 import type { NativeBinding } from '../native-binding.js';
 import type { SharedCircuitConfig } from './rule-config.js';
 import {
@@ -57,7 +58,8 @@ export class NativeCircuit implements LocalCircuit {
     this.#native = native;
     this.#resetTimeoutMs = config.resetTimeoutMs;
     try {
-      this.#handle = native.circuitJoin(name, config);
+      // Lossless through UTF-8: two names must never become one circuit.
+      this.#handle = native.circuitJoin(losslessKey(name), config);
     } catch (error) {
       // The twin's message names the circuit and what differs; the type says it is a caller's mistake.
       throw new TypeError((error as Error).message);

@@ -1,5 +1,6 @@
 import {
   backgroundRepeat,
+  losslessKey,
   nonNegativeInteger,
   optionsObject,
   positiveNumber,
@@ -124,10 +125,11 @@ export class RedisStore implements CircuitStore {
     const circuit = new RedisCircuit(this, name, config, clock);
     this.#args.set(circuit, {
       key: `${this.#prefix}${hashTag(name)}`,
-      args: circuitArgs(config, this.#channel, name),
+      // Notices carry the name through Lua as UTF-8: lossless, so it finds its circuits.
+      args: circuitArgs(config, this.#channel, losslessKey(name)),
     });
-    const named = this.#circuits.get(name) ?? new Set<RedisCircuit>();
-    this.#circuits.set(name, named);
+    const named = this.#circuits.get(losslessKey(name)) ?? new Set<RedisCircuit>();
+    this.#circuits.set(losslessKey(name), named);
     named.add(circuit);
     this.#listen();
     // Learn the fleet's state now, so a circuit that is open elsewhere rejects from the start.
@@ -140,9 +142,9 @@ export class RedisStore implements CircuitStore {
   }
 
   leave(circuit: RedisCircuit): void {
-    const named = this.#circuits.get(circuit.name);
+    const named = this.#circuits.get(losslessKey(circuit.name));
     named?.delete(circuit);
-    if (named?.size === 0) this.#circuits.delete(circuit.name);
+    if (named?.size === 0) this.#circuits.delete(losslessKey(circuit.name));
   }
 
   async run(

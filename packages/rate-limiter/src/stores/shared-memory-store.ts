@@ -1,5 +1,6 @@
 import {
   backgroundRepeat,
+  losslessKey,
   NativeEngineUnavailableError,
   nonNegativeInteger,
   rejectUnknownOptions,
@@ -80,25 +81,33 @@ export class SharedMemoryStore implements RateLimitStore {
     blockMs: number,
   ): RateLimitResult {
     if (now > this.#idle.latest) this.#idle.latest = now;
-    this.#native.rlConsume(this.#handle, this.#id(algorithm), key, cost, now, blockMs, this.#out);
+    this.#native.rlConsume(
+      this.#handle,
+      this.#id(algorithm),
+      losslessKey(key),
+      cost,
+      now,
+      blockMs,
+      this.#out,
+    );
     return this.#result(algorithm);
   }
 
   peek(key: string, cost: number, algorithm: Algorithm, now: number): RateLimitResult {
-    this.#native.rlPeek(this.#handle, this.#id(algorithm), key, cost, now, this.#out);
+    this.#native.rlPeek(this.#handle, this.#id(algorithm), losslessKey(key), cost, now, this.#out);
     return this.#result(algorithm);
   }
 
   refund(key: string, cost: number, algorithm: Algorithm, now: number): void {
-    this.#native.rlRefund(this.#handle, this.#id(algorithm), key, cost, now);
+    this.#native.rlRefund(this.#handle, this.#id(algorithm), losslessKey(key), cost, now);
   }
 
   reset(key: string): void {
-    this.#native.rlReset(this.#handle, key);
+    this.#native.rlReset(this.#handle, losslessKey(key));
   }
 
   block(key: string, algorithm: Algorithm, until: number, now: number): void {
-    this.#native.rlBlock(this.#handle, this.#id(algorithm), key, until, now);
+    this.#native.rlBlock(this.#handle, this.#id(algorithm), losslessKey(key), until, now);
   }
 
   /** Drops idle keys now (each thread's timer calls this). */
