@@ -34,7 +34,7 @@ export declare function rlPeek(store: ExternalObject<Store>, algorithm: number, 
 
 export declare function rlRefund(store: ExternalObject<Store>, algorithm: number, key: string, cost: number, now: number): void
 
-export declare function rlReset(store: ExternalObject<Store>, key: string): void
+export declare function rlReset(store: ExternalObject<Store>, algorithm: number, key: string): void
 
 export declare function rlSize(store: ExternalObject<Store>): number
 

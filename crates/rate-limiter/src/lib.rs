@@ -123,8 +123,8 @@ pub fn rl_block(store: &External<Arc<Store>>, algorithm: u32, key: String, until
 }
 
 #[napi]
-pub fn rl_reset(store: &External<Arc<Store>>, key: String) {
-    store.reset(&key);
+pub fn rl_reset(store: &External<Arc<Store>>, algorithm: u32, key: String) {
+    store.reset(algorithm as usize, &key);
 }
 
 #[napi]

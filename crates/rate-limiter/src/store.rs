@@ -185,18 +185,18 @@ impl Store {
         }
     }
 
-    /// Forgets `key` in every table.
-    pub fn reset(&self, key: &str) {
+    /// Forgets `key` in the table of algorithm `id`: limiters with other parameters keep
+    /// their state for it.
+    pub fn reset(&self, id: usize, key: &str) {
         let mut shard = self.shard(key);
-        for table in shard.tables.iter_mut().flatten() {
-            match table {
-                Table::Rate(map) => {
-                    map.remove(key);
-                }
-                Table::Concurrency(map) => {
-                    map.remove(key);
-                }
+        match shard.tables.get_mut(id) {
+            Some(Some(Table::Rate(map))) => {
+                map.remove(key);
             }
+            Some(Some(Table::Concurrency(map))) => {
+                map.remove(key);
+            }
+            _ => {}
         }
     }
 

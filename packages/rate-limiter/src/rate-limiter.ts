@@ -115,7 +115,7 @@ export class RateLimiter {
   /** Forgets `key`: it starts again with a full allowance. */
   async reset(key: string): Promise<void> {
     this.#check(key, 1);
-    await this.#o.store.reset(this.#key(key));
+    await this.#o.store.reset(this.#key(key), this.#algorithm);
     this.#waits.nudge(key);
   }
 

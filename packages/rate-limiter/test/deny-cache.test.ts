@@ -4,7 +4,7 @@
  * against real Redis.
  */
 import { describe, expect, it } from 'vitest';
-import { ALGORITHMS, Concurrency, FixedWindow, TokenBucket } from '../src/algorithms/index.js';
+import { Concurrency, FixedWindow, TokenBucket } from '../src/algorithms/index.js';
 import { DenyCache } from '../src/redis/deny-cache.js';
 
 const bucket = new TokenBucket(1, 100, 5);
@@ -61,13 +61,15 @@ describe('DenyCache', () => {
     expect(cache.size).toBe(0);
   });
 
-  it('forget drops a key under every algorithm', () => {
+  it("forget drops a key under one rule, and other rules' refusals stay", () => {
     const cache = new DenyCache(100, 10_000);
+    const window = new FixedWindow(5, 1000);
     cache.remember('k', 1, bucket, refused(100), 0);
-    cache.remember('k', 1, new FixedWindow(5, 1000), refused(100), 0);
+    cache.remember('k', 1, window, refused(100), 0);
     cache.remember('j', 1, bucket, refused(100), 0);
-    cache.forget('k', ALGORITHMS);
+    cache.forget('k', bucket);
     expect(cache.answer('k', 1, bucket, 1)).toBeUndefined();
+    expect(cache.answer('k', 1, window, 1)?.allowed).toBe(false);
     expect(cache.answer('j', 1, bucket, 1)?.allowed).toBe(false);
   });
 

@@ -66,6 +66,32 @@ describe.each(ENGINES)('edges (%s store)', (engine) => {
     },
   );
 
+  it('limiters with different rules sharing a store keep apart, and reset only their own', async () => {
+    const store = storeOn(engine);
+    const perMinute = new RateLimiter({
+      algorithm: 'fixed-window',
+      limit: 5,
+      windowMs: 60_000,
+      store,
+    });
+    const perDay = new RateLimiter({
+      algorithm: 'fixed-window',
+      limit: 1000,
+      windowMs: 86_400_000,
+      store,
+    });
+    let admitted = 0;
+    for (let i = 0; i < 10; i++) {
+      if ((await perMinute.consume('k')).allowed) admitted++;
+      await perDay.consume('k');
+    }
+    expect(admitted).toBe(5);
+    expect((await perDay.peek('k', 0)).remaining).toBe(990);
+    await perMinute.reset('k');
+    expect((await perMinute.peek('k', 0)).remaining).toBe(5);
+    expect((await perDay.peek('k', 0)).remaining).toBe(990); // untouched by the other's reset
+  });
+
   it('keys that differ only in a lone surrogate stay two keys', async () => {
     const limiter = new RateLimiter({
       algorithm: 'fixed-window',

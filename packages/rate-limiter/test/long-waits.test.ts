@@ -19,7 +19,7 @@ function countingStore(): { store: RateLimitStore; consumes: () => number } {
     },
     peek: (...args) => inner.peek(...args),
     refund: (...args) => inner.refund(...args),
-    reset: (key) => inner.reset(key),
+    reset: (...args) => inner.reset(...args),
     block: (...args) => inner.block(...args),
     close: () => inner.close(),
   };

@@ -204,7 +204,8 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     const reader = backend.client();
     clients.push(reader);
     await eventually(() => reader.status === 'ready', 15_000);
-    const key = `${prefix}gcra:{user}`;
+    // The rule is part of the name: gcra, 1/10000 units per ms, burst 3.
+    const key = `${prefix}gcra:${1 / 10_000}/3:{user}`;
     for (let i = 1; i <= 3; i++) {
       const result = await limiter.consume('user');
       // The state returns to a new key's once the debt (resetMs) is paid.
@@ -380,6 +381,32 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
       expect((await limiter.peek('k', 0)).remaining).toBe(6);
     },
   );
+
+  it('limiters with different rules on one store and prefix keep apart, and reset only their own', async () => {
+    const shared = await store();
+    const perMinute = new RateLimiter({
+      algorithm: 'fixed-window',
+      limit: 5,
+      windowMs: 60_000,
+      store: shared,
+    });
+    const perDay = new RateLimiter({
+      algorithm: 'fixed-window',
+      limit: 1000,
+      windowMs: 86_400_000,
+      store: shared,
+    });
+    let admitted = 0;
+    for (let i = 0; i < 10; i++) {
+      if ((await perMinute.consume('k')).allowed) admitted++;
+      await perDay.consume('k');
+    }
+    expect(admitted).toBe(5);
+    expect((await perDay.peek('k', 0)).remaining).toBe(990);
+    await perMinute.reset('k');
+    expect((await perMinute.peek('k', 0)).remaining).toBe(5);
+    expect((await perDay.peek('k', 0)).remaining).toBe(990);
+  });
 
   it('keys that differ only in a lone surrogate, or in braces, stay apart', async () => {
     const limiter = new RateLimiter({

@@ -10,10 +10,13 @@ export class Concurrency {
   readonly leaseMs: number;
   /** The two numbers the native twin builds the same limit from. */
   readonly params: readonly [number, number];
+  /** The algorithm and its parameters: what keeps limiters with other rules apart in a shared store. */
+  readonly rule: string;
 
   constructor(limit: number, leaseMs: number) {
     this.limit = limit;
     this.leaseMs = leaseMs;
     this.params = [limit, leaseMs];
+    this.rule = `${this.name}:${this.params[0]}/${this.params[1]}`;
   }
 }

@@ -11,6 +11,8 @@ export class Gcra implements SlotAlgorithm {
   readonly width = 1;
   readonly limit: number;
   readonly params: readonly [number, number];
+  /** The algorithm and its parameters: what keeps limiters with other rules apart in a shared store. */
+  readonly rule: string;
   /** ms one unit of cost takes to be earned back. */
   readonly #emission: number;
   /** How far ahead of now `tat` may run: the whole burst. */
@@ -20,6 +22,7 @@ export class Gcra implements SlotAlgorithm {
     this.limit = burst;
     this.#emission = intervalMs / rate;
     this.params = [rate / intervalMs, burst];
+    this.rule = `${this.name}:${this.params[0]}/${this.params[1]}`;
     this.#tolerance = burst * this.#emission;
   }
 

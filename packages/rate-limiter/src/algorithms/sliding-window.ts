@@ -16,12 +16,15 @@ export class SlidingWindow implements SlotAlgorithm {
   readonly width = 3;
   readonly limit: number;
   readonly params: readonly [number, number];
+  /** The algorithm and its parameters: what keeps limiters with other rules apart in a shared store. */
+  readonly rule: string;
   readonly #windowMs: number;
 
   constructor(limit: number, windowMs: number) {
     this.limit = limit;
     this.#windowMs = windowMs;
     this.params = [limit, windowMs];
+    this.rule = `${this.name}:${this.params[0]}/${this.params[1]}`;
   }
 
   init(state: Float64Array, at: number, now: number): void {

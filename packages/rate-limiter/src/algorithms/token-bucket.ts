@@ -16,6 +16,8 @@ export class TokenBucket implements SlotAlgorithm {
   readonly width = 2;
   readonly limit: number;
   readonly params: readonly [number, number];
+  /** The algorithm and its parameters: what keeps limiters with other rules apart in a shared store. */
+  readonly rule: string;
   /** Tokens per ms. */
   readonly #perMs: number;
 
@@ -23,6 +25,7 @@ export class TokenBucket implements SlotAlgorithm {
     this.limit = burst;
     this.#perMs = rate / intervalMs;
     this.params = [this.#perMs, burst];
+    this.rule = `${this.name}:${this.params[0]}/${this.params[1]}`;
   }
 
   init(state: Float64Array, at: number, now: number): void {

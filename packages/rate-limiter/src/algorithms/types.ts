@@ -24,6 +24,8 @@ export interface SlotAlgorithm {
   readonly limit: number;
   /** The two numbers the native twin builds the same algorithm from (see crates/rate-limiter). */
   readonly params: readonly [number, number];
+  /** `name:a/b`: limiters with the same rule share a key's state in a shared store; others never do. */
+  readonly rule: string;
   /** Sets a new key's state: a full allowance. */
   init(state: Float64Array, at: number, now: number): void;
   consume(state: Float64Array, at: number, now: number, cost: number, out: Decision): void;

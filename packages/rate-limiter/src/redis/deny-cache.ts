@@ -51,7 +51,7 @@ export class DenyCache {
     now: number,
   ): void {
     if (result.allowed || result.retryAfterMs <= 0 || algorithm.name === 'concurrency') return;
-    const slot = slotOf(key, algorithm.name);
+    const slot = slotOf(key, algorithm.rule);
     const held = this.#denials.get(slot);
     // A refusal of a smaller cost says more (it covers every larger one): keep it.
     if (held && held.cost < cost && now < held.until) return;
@@ -78,7 +78,7 @@ export class DenyCache {
     now: number,
   ): RateLimitResult | undefined {
     if (this.#denials.size === 0) return undefined;
-    const slot = slotOf(key, algorithm.name);
+    const slot = slotOf(key, algorithm.rule);
     const denial = this.#denials.get(slot);
     if (denial === undefined || cost < denial.cost) return undefined;
     if (now >= denial.until) {
@@ -96,14 +96,14 @@ export class DenyCache {
     };
   }
 
-  /** Forgets `key`'s refusals under every algorithm (a refund, reset or block of it here). */
-  forget(key: string, algorithms: readonly string[]): void {
+  /** Forgets `key`'s refusal under `algorithm`'s rule (a refund, reset or block of it here). */
+  forget(key: string, algorithm: Algorithm): void {
     if (this.#denials.size === 0) return;
-    for (const name of algorithms) this.#denials.delete(slotOf(key, name));
+    this.#denials.delete(slotOf(key, algorithm.rule));
   }
 }
 
-/** One refusal per key and algorithm: their states live apart in Redis too. */
-function slotOf(key: string, algorithm: string): string {
-  return `${algorithm}:${key}`;
+/** One refusal per key and rule: their states live apart in Redis too. */
+function slotOf(key: string, rule: string): string {
+  return `${rule}|${key}`;
 }

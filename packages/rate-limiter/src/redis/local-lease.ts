@@ -53,7 +53,7 @@ export class LocalLeases {
     const size = Math.min(this.#size, algorithm.limit);
     if (cost > size) return undefined;
     // One lease per key and algorithm here; Redis is asked under the key itself.
-    const slot = `${algorithm.name}:${key}`;
+    const slot = `${algorithm.rule}|${key}`;
     for (;;) {
       const lease = this.#leases.get(slot);
       if (lease && at < lease.refusedUntil) return undefined;
@@ -128,8 +128,8 @@ export class LocalLeases {
     this.#sweepAbove = Math.max(1024, this.#leases.size * 2);
   }
 
-  /** Forgets the key's leases (a reset): their unspent units are dropped. */
-  drop(key: string, algorithms: readonly string[]): void {
-    for (const name of algorithms) this.#leases.delete(`${name}:${key}`);
+  /** Forgets the key's lease under `algorithm`'s rule (a reset): its unspent units are dropped. */
+  drop(key: string, algorithm: Algorithm): void {
+    this.#leases.delete(`${algorithm.rule}|${key}`);
   }
 }

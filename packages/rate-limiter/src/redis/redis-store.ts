@@ -21,7 +21,7 @@ import {
   redisTimeoutMs,
   tell,
 } from '@bulwark/redis-kit';
-import { ALGORITHMS, type Algorithm } from '../algorithms/index.js';
+import type { Algorithm } from '../algorithms/index.js';
 import type { RateLimitResult } from '../result.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import type { RateLimitStore } from '../stores/types.js';
@@ -209,7 +209,7 @@ export class RedisStore implements RateLimitStore {
   }
 
   async refund(key: string, cost: number, algorithm: Algorithm, now: number): Promise<void> {
-    this.#denials?.forget(key, ALGORITHMS);
+    this.#denials?.forget(key, algorithm);
     if (!this.usingRedis) {
       await this.#insurance.refund(key, cost, algorithm, now);
       return;
@@ -217,19 +217,17 @@ export class RedisStore implements RateLimitStore {
     await this.#ask('r', key, cost, algorithm, now, 0).catch(() => {});
   }
 
-  async reset(key: string): Promise<void> {
-    this.#leases?.drop(key, ALGORITHMS);
-    this.#denials?.forget(key, ALGORITHMS);
-    await this.#insurance.reset(key);
-    // Each algorithm's keys for `key` share a slot; different algorithms' may not.
-    await Promise.all(
-      ALGORITHMS.map((name) => this.#link.send('DEL', ...this.#keyNames(key, name))),
-    ).catch(() => {});
+  async reset(key: string, algorithm: Algorithm): Promise<void> {
+    this.#leases?.drop(key, algorithm);
+    this.#denials?.forget(key, algorithm);
+    await this.#insurance.reset(key, algorithm);
+    // The rule's keys for `key` share a hash slot: one DEL.
+    await this.#link.send('DEL', ...this.#keyNames(key, algorithm.rule)).catch(() => {});
   }
 
   async block(key: string, algorithm: Algorithm, until: number, now: number): Promise<void> {
     // The next consume learns the block from Redis, with its full length.
-    this.#denials?.forget(key, ALGORITHMS);
+    this.#denials?.forget(key, algorithm);
     await this.#insurance.block(key, algorithm, until, now);
     const [hash] = this.#keys(key, algorithm);
     await this.#run(
@@ -327,13 +325,17 @@ export class RedisStore implements RateLimitStore {
   }
 
   #keys(key: string, algorithm: Algorithm): string[] {
-    const [hash, leases] = this.#keyNames(key, algorithm.name);
+    const [hash, leases] = this.#keyNames(key, algorithm.rule);
     return algorithm.name === 'concurrency' ? [hash, leases] : [hash];
   }
 
-  /** The hash tag is the user's key, so a key's hash and its leases share a slot. */
-  #keyNames(key: string, algorithm: string): [string, string] {
-    const hash = `${this.#prefix}${algorithm}:${hashTag(key)}`;
+  /**
+   * `<prefix><algorithm>:<a>/<b>:{<key>}`: the rule is part of the name, so limiters with
+   * other rules sharing the store never share a key's state. The hash tag is the user's
+   * key, so a key's hash and its leases share a slot.
+   */
+  #keyNames(key: string, rule: string): [string, string] {
+    const hash = `${this.#prefix}${rule}:${hashTag(key)}`;
     return [hash, `${hash}:leases`];
   }
 

@@ -108,9 +108,9 @@ export class MemoryStore implements RateLimitStore {
     if (at >= 0) algorithm.refund(table.data, at + 1, now, cost);
   }
 
-  reset(key: string): void {
-    for (const table of this.#tables.values()) table.delete(key);
-    for (const table of this.#leases.values()) table.delete(key);
+  reset(key: string, algorithm: Algorithm): void {
+    if (algorithm.name === 'concurrency') this.#leases.get(algorithm)?.delete(key);
+    else this.#tables.get(algorithm)?.delete(key);
   }
 
   block(key: string, algorithm: Algorithm, until: number, now: number): void {

@@ -102,8 +102,8 @@ export class SharedMemoryStore implements RateLimitStore {
     this.#native.rlRefund(this.#handle, this.#id(algorithm), losslessKey(key), cost, now);
   }
 
-  reset(key: string): void {
-    this.#native.rlReset(this.#handle, losslessKey(key));
+  reset(key: string, algorithm: Algorithm): void {
+    this.#native.rlReset(this.#handle, this.#id(algorithm), losslessKey(key));
   }
 
   block(key: string, algorithm: Algorithm, until: number, now: number): void {

@@ -24,7 +24,8 @@ export interface RateLimitStore {
     now: number,
   ): RateLimitResult | Promise<RateLimitResult>;
   refund(key: string, cost: number, algorithm: Algorithm, now: number): void | Promise<void>;
-  reset(key: string): void | Promise<void>;
+  /** Forgets `key` under `algorithm`'s rule: a limiter with another rule keeps its state. */
+  reset(key: string, algorithm: Algorithm): void | Promise<void>;
   /** Denies every consume of `key` until `until` (ms, the store's clock). */
   block(key: string, algorithm: Algorithm, until: number, now: number): void | Promise<void>;
   close(): void | Promise<void>;
