@@ -163,10 +163,8 @@ describe.each(REDIS_BACKENDS)('RedisLink on %s', (_name, start) => {
     const out = execFileSync(
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '-e', script],
-      {
-        encoding: 'utf8',
-        timeout: 20_000,
-      },
+      // From this package, where ioredis resolves (a clean install hoists nothing).
+      { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', timeout: 20_000 },
     );
     expect(out.trim()).toBe('PONG');
   });

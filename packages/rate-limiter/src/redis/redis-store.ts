@@ -27,6 +27,7 @@ import { MemoryStore } from '../stores/memory-store.js';
 import type { RateLimitStore } from '../stores/types.js';
 import { DecisionBatcher } from './decision-batch.js';
 import { DenyCache } from './deny-cache.js';
+import { InsuranceHandover } from './insurance-handover.js';
 import { LocalLeases } from './local-lease.js';
 import { BLOCK_SCRIPT, SCRIPTS } from './scripts.js';
 import { RateLimitStoreError } from './store-error.js';
@@ -120,6 +121,8 @@ export class RedisStore implements RateLimitStore {
   #downUnsent = false;
   /** What the last failure was, for `RateLimitStoreError`'s cause. */
   #lastError: unknown;
+  /** Where the insurance store starts for each key this instance used Redis for. */
+  readonly #handover = new InsuranceHandover();
 
   constructor(options: RedisStoreOptions) {
     const o = optionsObject<RedisStoreOptions>('redisStore', options);
@@ -249,7 +252,11 @@ export class RedisStore implements RateLimitStore {
     now: number,
     blockMs: number,
   ): Promise<RateLimitResult> {
+    let at = now;
     if (this.usingRedis) {
+      // The fallback, if any, decides at the time it answers, not when the call began: a
+      // reading 200 ms old must not land in a window the key has left.
+      const began = monotonicClock.now();
       try {
         const [allowed, remaining, resetMs, retryAfterMs] = await this.#ask(
           op,
@@ -267,12 +274,14 @@ export class RedisStore implements RateLimitStore {
           retryAfterMs,
         };
         if (!result.allowed) this.#denials?.remember(key, cost, algorithm, result, now);
+        this.#handover.seen(key, algorithm, result, now);
         return result;
       } catch {
         // #run has marked Redis down and reported the error; answer as onError says.
+        at = now + (monotonicClock.now() - began);
       }
     }
-    return this.#fallback(op, key, cost, algorithm, now, blockMs);
+    return this.#fallback(op, key, cost, algorithm, at, blockMs);
   }
 
   async #fallback(
@@ -285,6 +294,8 @@ export class RedisStore implements RateLimitStore {
   ): Promise<RateLimitResult> {
     switch (this.#onError) {
       case 'insurance':
+        // The insurance store starts where Redis last left this key for this instance.
+        await this.#handover.start(this.#insurance, key, algorithm, now);
         return op === 'c'
           ? this.#insurance.consume(key, cost, algorithm, now, blockMs)
           : this.#insurance.peek(key, cost, algorithm, now);
