@@ -117,12 +117,20 @@ function refundAfter<Req>(
   response.once('close', () => decide(false));
 }
 
-export function httpRateLimit(limiter: Limit, options: HttpRateLimitOptions) {
+/**
+ * Typed on the request your framework hands the middleware (`httpRateLimit<express.Request>`),
+ * so `key`, `cost`, `skip` and `refundIf` can read what it adds (`req.body`, `req.ip`);
+ * node:http's `IncomingMessage` by default.
+ */
+export function httpRateLimit<Req extends IncomingMessage = IncomingMessage>(
+  limiter: Limit,
+  options: HttpRateLimitOptions<Req>,
+) {
   checkOptions(options as HttpRateLimitOptions<never>);
   const { key, cost, skip, policy, windowSeconds, refundIf } = options;
   const message = options.message ?? 'Too Many Requests';
   return async (
-    req: IncomingMessage,
+    req: Req,
     res: ServerResponse,
     next?: (error?: unknown) => void,
   ): Promise<boolean> => {
