@@ -170,6 +170,9 @@ export class RedisStore implements CircuitStore {
     this.#subscriber = undefined;
     this.#retryTimer?.cancel();
   }
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
 
   #failed(error: unknown): void {
     tell(this.#onRedisError, error);

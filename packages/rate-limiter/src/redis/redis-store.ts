@@ -243,6 +243,9 @@ export class RedisStore implements RateLimitStore {
   async close(): Promise<void> {
     if (this.#ownInsurance) await this.#insurance.close();
   }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
 
   async #decide(
     op: 'c' | 'p',

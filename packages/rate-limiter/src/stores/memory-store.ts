@@ -129,6 +129,9 @@ export class MemoryStore implements RateLimitStore {
     this.#tables.clear();
     this.#leases.clear();
   }
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
 
   /** Drops idle keys now (the sweep timer calls this). */
   sweep(now = this.#idle.now()): void {

@@ -120,6 +120,9 @@ export class SharedMemoryStore implements RateLimitStore {
     this.#timer?.cancel();
     this.#timer = undefined;
   }
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
 
   #result(algorithm: Algorithm): RateLimitResult {
     const out = this.#out;

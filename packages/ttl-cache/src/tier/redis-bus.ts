@@ -87,6 +87,9 @@ export class RedisBus {
     this.#subscriber?.disconnect();
     this.#subscriber = undefined;
   }
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
 }
 
 function parse(message: string): { from: string; keys: string[] } | undefined {
