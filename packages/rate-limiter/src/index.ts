@@ -29,7 +29,13 @@ export {
 } from './http.js';
 export { engineInfo } from './native-binding.js';
 export type { RateLimiterOptions } from './options.js';
-export { RateLimiter, type WaitOptions, type WrapOptions } from './rate-limiter.js';
+export {
+  RateLimiter,
+  type RateLimiterEvents,
+  type RateLimiterStats,
+  type WaitOptions,
+  type WrapOptions,
+} from './rate-limiter.js';
 export {
   type OnRedisError,
   RedisStore,
@@ -44,4 +50,4 @@ export {
   type SharedMemoryStoreOptions,
   sharedMemoryStore,
 } from './stores/shared-memory-store.js';
-export type { RateLimitStore } from './stores/types.js';
+export type { RateLimitStore, RateLimitStoreStats } from './stores/types.js';

@@ -1,8 +1,11 @@
+import { EventEmitter } from 'node:events';
 import type { EngineName } from '@bulwark/engine-kit';
 import type { Algorithm } from './algorithms/index.js';
 import { RateLimiterClosedError } from './errors.js';
 import { type RateLimiterOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import type { RedisStoreListener } from './redis/redis-store.js';
 import type { RateLimitResult } from './result.js';
+import type { RateLimitStoreStats } from './stores/types.js';
 import { WaitQueues } from './wait-queue.js';
 
 export interface WaitOptions {
@@ -22,23 +25,90 @@ export interface WrapOptions<A extends unknown[]> extends WaitOptions {
   cost?: number | ((...args: A) => number);
 }
 
+/** What `stats()` answers: counts since the limiter was made, and what waits now. */
+export interface RateLimiterStats {
+  /** Consumes admitted (`wait` and `wrap` included). */
+  allowed: number;
+  /** Consumes refused. */
+  refused: number;
+  /** Callers in `wait` (or `wrap`) now, over every key. */
+  waiting: number;
+  /** The store's own counts, for a store that keeps them (Redis: errors, insurance answers). */
+  store: RateLimitStoreStats | undefined;
+}
+
+/** The events a limiter emits, and their arguments. */
+export interface RateLimiterEvents {
+  /** A consume was refused. */
+  refused: (key: string, result: RateLimitResult) => void;
+  /** Its Redis store failed (the consume was answered as `onError` says). */
+  storeError: (error: unknown) => void;
+  /** Its Redis store's insurance store answered for `key`. */
+  insurance: (key: string) => void;
+}
+
 /**
  * One rate limit, applied per key: `consume` answers at once whether a cost is allowed
  * now (never throwing for "limited"), `wait` waits its turn, `wrap` guards a function.
+ * Counts what it decided (`stats()`) and emits `refused`, `storeError` and `insurance`.
  */
-export class RateLimiter {
+export class RateLimiter extends EventEmitter {
   readonly #o: ResolvedOptions;
   readonly #algorithm: Algorithm;
   readonly #waits: WaitQueues;
   #closed = false;
+  #allowed = 0;
+  #refused = 0;
+  /** Whether anyone listens for 'refused': emitting to nobody still costs a call. */
+  #hearsRefused = false;
+  #stopListeningToStore: (() => void) | undefined;
+  readonly #counted = (result: RateLimitResult): RateLimitResult => {
+    if (result.allowed) this.#allowed++;
+    else this.#refused++;
+    return result;
+  };
 
   constructor(options: RateLimiterOptions) {
+    super();
     this.#o = resolveOptions(options);
     this.#algorithm = this.#o.algorithm;
     this.#waits = new WaitQueues({
       consume: (key, cost) => this.#consume(key, cost),
       refund: (key, cost) => this.refund(key, cost),
       now: this.#o.clock,
+    });
+    this.on('newListener', (event: string | symbol) => {
+      if (event === 'refused') this.#hearsRefused = true;
+      if ((event === 'storeError' || event === 'insurance') && !this.#stopListeningToStore) {
+        this.#forwardStoreEvents();
+      }
+    });
+    this.on('removeListener', (event: string | symbol) => {
+      if (event === 'refused') this.#hearsRefused = this.listenerCount('refused') > 0;
+    });
+  }
+
+  /** Counts since the limiter was made, and what waits now. */
+  stats(): RateLimiterStats {
+    return {
+      allowed: this.#allowed,
+      refused: this.#refused,
+      waiting: this.#waits.waiting,
+      store: this.#o.store.stats?.(),
+    };
+  }
+
+  override on<E extends keyof RateLimiterEvents>(event: E, listener: RateLimiterEvents[E]): this;
+  override on(event: string | symbol, listener: (...args: any[]) => void): this;
+  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.on(event, listener);
+  }
+
+  #forwardStoreEvents(): void {
+    const store = this.#o.store as { listen?: (l: RedisStoreListener) => () => void };
+    this.#stopListeningToStore = store.listen?.({
+      redisError: (error) => this.emit('storeError', error),
+      insurance: (key) => this.emit('insurance', key),
     });
   }
 
@@ -93,6 +163,8 @@ export class RateLimiter {
         'consumeSync needs a store in this process (memoryStore); this store answers asynchronously: use consume',
       );
     }
+    this.#counted(result);
+    if (!result.allowed && this.#hearsRefused) this.emit('refused', key, result);
     return result;
   }
 
@@ -180,6 +252,7 @@ export class RateLimiter {
     if (this.#closed) return;
     this.#closed = true;
     this.#waits.rejectAll(new RateLimiterClosedError('a wait pending'));
+    this.#stopListeningToStore?.();
     if (this.#o.ownStore) await this.#o.store.close();
   }
 
@@ -196,7 +269,17 @@ export class RateLimiter {
       o.clock(),
       o.blockDurationMs,
     );
-    return result instanceof Promise ? result : Promise.resolve(result);
+    if (result instanceof Promise) {
+      const counted = result.then(this.#counted);
+      return this.#hearsRefused ? counted.then((r) => this.#tellRefused(key, r)) : counted;
+    }
+    this.#counted(result);
+    return Promise.resolve(this.#hearsRefused ? this.#tellRefused(key, result) : result);
+  }
+
+  #tellRefused(key: string, result: RateLimitResult): RateLimitResult {
+    if (!result.allowed) this.emit('refused', key, result);
+    return result;
   }
 
   #key(key: string): string {

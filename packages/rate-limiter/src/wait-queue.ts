@@ -35,6 +35,13 @@ export class WaitQueues {
     this.#consumer = consumer;
   }
 
+  /** Callers waiting now, over every key. */
+  get waiting(): number {
+    let n = 0;
+    for (const queue of this.#queues.values()) n += queue.length;
+    return n;
+  }
+
   wait(
     key: string,
     cost: number,

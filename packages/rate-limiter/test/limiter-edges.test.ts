@@ -105,6 +105,31 @@ describe.each(ENGINES)('edges (%s store)', (engine) => {
     expect((await limiter.consume('\uD800')).allowed).toBe(false);
   });
 
+  it('stats() counts what it decided and who waits; refused is emitted with the key and answer', async () => {
+    const limiter = new RateLimiter({
+      rate: 1,
+      intervalMs: 60_000,
+      burst: 2,
+      store: storeOn(engine),
+    });
+    const refusals: [string, boolean][] = [];
+    limiter.on('refused', (key, result) => refusals.push([key, result.allowed]));
+    await limiter.consume('a');
+    await limiter.consume('a');
+    await limiter.consume('a');
+    limiter.consumeSync('a');
+    const waiting = limiter.wait('a').catch(() => {});
+    await new Promise((r) => setTimeout(r, 5));
+    expect(limiter.stats()).toMatchObject({ allowed: 2, refused: 3, waiting: 1 });
+    expect(refusals.slice(0, 2)).toEqual([
+      ['a', false],
+      ['a', false],
+    ]);
+    await limiter.close();
+    await waiting;
+    expect(limiter.stats().waiting).toBe(0);
+  });
+
   it('close() is a state: every later call rejects with RateLimiterClosedError', async () => {
     const limiter = new RateLimiter({ rate: 1, store: storeOn(engine) });
     await limiter.close();

@@ -368,6 +368,34 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     },
   );
 
+  it('while Redis fails, the limiter emits storeError and insurance, and its stats count them', async () => {
+    const s = await store({ retryMs: 60_000, timeoutMs: 200 });
+    const limiter = new RateLimiter({
+      algorithm: 'fixed-window',
+      limit: 5,
+      windowMs: 60_000,
+      store: s,
+    });
+    const seen: string[] = [];
+    limiter.on('storeError', () => seen.push('storeError'));
+    limiter.on('insurance', (key) => seen.push(`insurance:${key}`));
+    await limiter.consume('k');
+    await backend.stop();
+    try {
+      await limiter.consume('k');
+      await limiter.consume('k');
+    } finally {
+      await backend.start();
+    }
+    expect(seen).toContain('storeError');
+    expect(seen.filter((e) => e === 'insurance:k').length).toBe(2);
+    const stats = limiter.stats();
+    expect(stats).toMatchObject({ allowed: 3, refused: 0 });
+    expect(stats.store?.insuranceAnswers).toBe(2);
+    expect(stats.store?.redisErrors).toBeGreaterThan(0);
+    await limiter.close();
+  });
+
   it('Redis hung under 200 callers: the instance admits no more than the limit', async () => {
     const s = await store({ retryMs: 60_000, timeoutMs: 200 });
     const limiter = new RateLimiter({

@@ -24,13 +24,19 @@ import {
 import type { Algorithm } from '../algorithms/index.js';
 import type { RateLimitResult } from '../result.js';
 import { MemoryStore } from '../stores/memory-store.js';
-import type { RateLimitStore } from '../stores/types.js';
+import type { RateLimitStore, RateLimitStoreStats } from '../stores/types.js';
 import { DecisionBatcher } from './decision-batch.js';
 import { DenyCache } from './deny-cache.js';
 import { InsuranceHandover } from './insurance-handover.js';
 import { LocalLeases } from './local-lease.js';
 import { BLOCK_SCRIPT, SCRIPTS } from './scripts.js';
 import { RateLimitStoreError } from './store-error.js';
+
+/** What a Redis store tells the limiters that listen to it. */
+export interface RedisStoreListener {
+  redisError(error: unknown): void;
+  insurance(key: string): void;
+}
 
 /** What to do with a consume while Redis fails (an error, or no answer within `timeoutMs`). */
 export type OnRedisError = 'insurance' | 'allow' | 'deny' | 'throw';
@@ -123,6 +129,13 @@ export class RedisStore implements RateLimitStore {
   #lastError: unknown;
   /** Where the insurance store starts for each key this instance used Redis for. */
   readonly #handover = new InsuranceHandover();
+  readonly #stats: RateLimitStoreStats = {
+    redisErrors: 0,
+    insuranceAnswers: 0,
+    denyCacheAnswers: 0,
+  };
+  /** Told of each Redis error and insurance answer (the limiters that use this store). */
+  readonly #listeners = new Set<RedisStoreListener>();
 
   constructor(options: RedisStoreOptions) {
     const o = optionsObject<RedisStoreOptions>('redisStore', options);
@@ -146,6 +159,17 @@ export class RedisStore implements RateLimitStore {
       (script, keys, args) => this.#run(script, keys, args),
       this.#link.client.isCluster === true,
     );
+  }
+
+  /** Counts since the store was made: Redis errors, insurance and deny-cache answers. */
+  stats(): RateLimitStoreStats {
+    return { ...this.#stats };
+  }
+
+  /** For limiters that forward the store's moments as their events; returns the unsubscribe. */
+  listen(listener: RedisStoreListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** The engine of the insurance store, which decides while Redis is away. */
@@ -190,7 +214,10 @@ export class RedisStore implements RateLimitStore {
     blockMs: number,
   ): Promise<RateLimitResult> {
     const refused = this.#denials?.answer(key, cost, algorithm, now);
-    if (refused) return refused;
+    if (refused) {
+      this.#stats.denyCacheAnswers++;
+      return refused;
+    }
     // A concurrency unit must be given back to Redis by its holder, so it is never leased.
     if (this.#leases && algorithm.name !== 'concurrency') {
       const leased = await this.#leases.consume(key, cost, algorithm, now);
@@ -299,6 +326,8 @@ export class RedisStore implements RateLimitStore {
       case 'insurance':
         // The insurance store starts where Redis last left this key for this instance.
         await this.#handover.start(this.#insurance, key, algorithm, now);
+        this.#stats.insuranceAnswers++;
+        for (const listener of this.#listeners) listener.insurance(key);
         return op === 'c'
           ? this.#insurance.consume(key, cost, algorithm, now, blockMs)
           : this.#insurance.peek(key, cost, algorithm, now);
@@ -333,7 +362,9 @@ export class RedisStore implements RateLimitStore {
       this.#downUntil = monotonicClock.now() + this.#retryMs;
       this.#downUnsent = isRedisUnavailableError(error);
       this.#lastError = error;
+      this.#stats.redisErrors++;
       tell(this.#onRedisError, error);
+      for (const listener of this.#listeners) listener.redisError(error);
       throw error;
     }
   }

@@ -29,4 +29,16 @@ export interface RateLimitStore {
   /** Denies every consume of `key` until `until` (ms, the store's clock). */
   block(key: string, algorithm: Algorithm, until: number, now: number): void | Promise<void>;
   close(): void | Promise<void>;
+  /** What the store counted itself (a Redis store: errors, insurance and cache answers). */
+  stats?(): RateLimitStoreStats;
+}
+
+/** A Redis store's own counts, since it was made. */
+export interface RateLimitStoreStats {
+  /** Redis calls that failed or missed their deadline. */
+  redisErrors: number;
+  /** Decisions the insurance store made while Redis failed (onError: 'insurance'). */
+  insuranceAnswers: number;
+  /** Refusals answered from the deny cache, with no Redis call. */
+  denyCacheAnswers: number;
 }
