@@ -5,6 +5,12 @@ import {
   RateLimiter,
   sharedMemoryStore,
 } from '../src/index.js';
+import {
+  PEEK_RULES,
+  peekAgreesWithConsume,
+  refundEndsLiveLease,
+  rulesKeptApart,
+} from './store-cases.js';
 import { ENGINES, storeOn } from './stores.js';
 
 afterEach(() => {
@@ -12,23 +18,16 @@ afterEach(() => {
 });
 
 describe.each(ENGINES)('edges (%s store)', (engine) => {
-  it('a concurrency refund ends a live lease, not one that already expired', async () => {
-    const clock = { t: 0, now: () => clock.t };
-    const limiter = new RateLimiter({
-      algorithm: 'concurrency',
-      limit: 2,
-      leaseMs: 100,
-      clock,
-      store: storeOn(engine),
-    });
-    expect((await limiter.consume('k')).allowed).toBe(true); // lease ends at 100
-    clock.t = 50;
-    expect((await limiter.consume('k')).allowed).toBe(true); // lease ends at 150
-    clock.t = 120; // the first has expired; the second is live
-    await limiter.refund('k');
-    // Both places are free: the refund ended the live lease.
-    expect((await limiter.consume('k', 2)).allowed).toBe(true);
-  });
+  it('a concurrency refund ends a live lease, not one that already expired', () =>
+    refundEndsLiveLease(storeOn(engine)));
+
+  it.each(PEEK_RULES)(
+    '%s: peek answers what consume then does, and peek(key, 0) reads the key',
+    (algorithm, rule) => peekAgreesWithConsume(algorithm, rule, storeOn(engine)),
+  );
+
+  it('limiters with different rules sharing a store keep apart, and reset only their own', () =>
+    rulesKeptApart(storeOn(engine)));
 
   it('peek of a blocked concurrency key says when, as consume does', async () => {
     const clock = { t: 0, now: () => clock.t };
@@ -42,54 +41,6 @@ describe.each(ENGINES)('edges (%s store)', (engine) => {
     const peeked = await limiter.peek('k');
     expect(peeked).toMatchObject({ allowed: false, retryAfterMs: 1000 });
     expect(await limiter.consume('k')).toMatchObject({ allowed: false, retryAfterMs: 1000 });
-  });
-
-  it.each([
-    ['fixed-window', { limit: 10, windowMs: 1000 }],
-    ['sliding-window', { limit: 10, windowMs: 1000 }],
-    ['token-bucket', { rate: 10, burst: 10 }],
-    ['gcra', { rate: 10, burst: 10 }],
-  ] as const)(
-    '%s: peek answers what consume then does, and peek(key, 0) reads the key',
-    async (algorithm, rule) => {
-      const clock = { t: 200, now: () => clock.t };
-      const limiter = new RateLimiter({
-        algorithm,
-        ...rule,
-        clock,
-        store: storeOn(engine),
-      } as never);
-      const fresh = await limiter.peek('k');
-      expect(fresh).toEqual(await limiter.consume('k'));
-      await limiter.consume('k', 3);
-      expect((await limiter.peek('k', 0)).remaining).toBe(6);
-    },
-  );
-
-  it('limiters with different rules sharing a store keep apart, and reset only their own', async () => {
-    const store = storeOn(engine);
-    const perMinute = new RateLimiter({
-      algorithm: 'fixed-window',
-      limit: 5,
-      windowMs: 60_000,
-      store,
-    });
-    const perDay = new RateLimiter({
-      algorithm: 'fixed-window',
-      limit: 1000,
-      windowMs: 86_400_000,
-      store,
-    });
-    let admitted = 0;
-    for (let i = 0; i < 10; i++) {
-      if ((await perMinute.consume('k')).allowed) admitted++;
-      await perDay.consume('k');
-    }
-    expect(admitted).toBe(5);
-    expect((await perDay.peek('k', 0)).remaining).toBe(990);
-    await perMinute.reset('k');
-    expect((await perMinute.peek('k', 0)).remaining).toBe(5);
-    expect((await perDay.peek('k', 0)).remaining).toBe(990); // untouched by the other's reset
   });
 
   it('keys that differ only in a lone surrogate stay two keys', async () => {

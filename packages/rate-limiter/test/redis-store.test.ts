@@ -19,6 +19,14 @@ import {
   redisStore,
 } from '../src/index.js';
 
+import {
+  olderReadingNeverReopens,
+  PEEK_RULES,
+  peekAgreesWithConsume,
+  refundEndsLiveLease,
+  rulesKeptApart,
+} from './store-cases.js';
+
 const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/redis-consumer.mjs');
 
 /** Far longer than a test: an epoch-aligned window this long is not crossed during one. */
@@ -416,74 +424,20 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
 
   it.each(['fixed-window', 'sliding-window'] as const)(
     "time: 'client', %s: an older reading never reopens a key's window",
-    async (algorithm) => {
-      const clock = { t: 0, now: () => clock.t };
-      const limiter = new RateLimiter({
-        algorithm,
-        limit: 10,
-        windowMs: 1000,
-        clock,
-        store: await store({ time: 'client' }),
-      });
-      const admitted = async (at: number) => {
-        clock.t = at;
-        let count = 0;
-        for (let i = 0; i < 10; i++) if ((await limiter.consume('k')).allowed) count++;
-        return count;
-      };
-      expect(await admitted(1000)).toBe(10);
-      expect(await admitted(500)).toBe(0); // a server whose clock runs behind
-      expect(await admitted(3000)).toBe(10);
-    },
+    async (algorithm) => olderReadingNeverReopens(algorithm, await store({ time: 'client' })),
   );
 
-  it.each([
-    ['fixed-window', { limit: 10, windowMs: 1000 }],
-    ['sliding-window', { limit: 10, windowMs: 1000 }],
-    ['token-bucket', { rate: 10, burst: 10 }],
-    ['gcra', { rate: 10, burst: 10 }],
-  ] as const)(
+  it.each(PEEK_RULES)(
     '%s: peek answers what consume then does, and peek(key, 0) reads the key',
-    async (algorithm, rule) => {
-      const clock = { t: 200, now: () => clock.t };
-      const limiter = new RateLimiter({
-        algorithm,
-        ...rule,
-        clock,
-        store: await store({ time: 'client' }),
-      } as never);
-      const fresh = await limiter.peek('k');
-      expect(fresh).toEqual(await limiter.consume('k'));
-      await limiter.consume('k', 3);
-      expect((await limiter.peek('k', 0)).remaining).toBe(6);
-    },
+    async (algorithm, rule) =>
+      peekAgreesWithConsume(algorithm, rule, await store({ time: 'client' })),
   );
 
-  it('limiters with different rules on one store and prefix keep apart, and reset only their own', async () => {
-    const shared = await store();
-    const perMinute = new RateLimiter({
-      algorithm: 'fixed-window',
-      limit: 5,
-      windowMs: 60_000,
-      store: shared,
-    });
-    const perDay = new RateLimiter({
-      algorithm: 'fixed-window',
-      limit: 1000,
-      windowMs: 86_400_000,
-      store: shared,
-    });
-    let admitted = 0;
-    for (let i = 0; i < 10; i++) {
-      if ((await perMinute.consume('k')).allowed) admitted++;
-      await perDay.consume('k');
-    }
-    expect(admitted).toBe(5);
-    expect((await perDay.peek('k', 0)).remaining).toBe(990);
-    await perMinute.reset('k');
-    expect((await perMinute.peek('k', 0)).remaining).toBe(5);
-    expect((await perDay.peek('k', 0)).remaining).toBe(990);
-  });
+  it('a concurrency refund ends a live lease, not one that already expired', async () =>
+    refundEndsLiveLease(await store({ time: 'client' })));
+
+  it('limiters with different rules on one store and prefix keep apart, and reset only their own', async () =>
+    rulesKeptApart(await store()));
 
   it('keys that differ only in a lone surrogate, or in braces, stay apart', async () => {
     const limiter = new RateLimiter({
@@ -496,23 +450,6 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
       expect((await limiter.consume(key)).allowed).toBe(true);
     }
     expect((await limiter.consume('\uD800')).allowed).toBe(false);
-  });
-
-  it('a concurrency refund ends a live lease, not one that already expired', async () => {
-    const clock = { t: 0, now: () => clock.t };
-    const limiter = new RateLimiter({
-      algorithm: 'concurrency',
-      limit: 2,
-      leaseMs: 100,
-      clock,
-      store: await store({ time: 'client' }),
-    });
-    expect((await limiter.consume('k')).allowed).toBe(true);
-    clock.t = 50;
-    expect((await limiter.consume('k')).allowed).toBe(true);
-    clock.t = 120;
-    await limiter.refund('k');
-    expect((await limiter.consume('k', 2)).allowed).toBe(true);
   });
 
   it('onError: allow, deny and throw, never a raw client error', async () => {
