@@ -1,4 +1,7 @@
 import type { EventEmitter } from 'node:events';
+import type { MeterLike, PromClientLike } from '@bulwark/engine-kit';
+
+export type { MeterLike, PromClientLike };
 
 /**
  * Metrics adapters for prom-client and OpenTelemetry. Neither library is a dependency:
@@ -80,23 +83,6 @@ function watch(breaker: ObservableBreaker, sinks: Sinks): () => void {
 
 // prom-client
 
-/** The parts of prom-client the adapter uses (its Gauge, Counter and Histogram classes). */
-export interface PromClientLike {
-  Gauge: new (config: PromMetricConfig) => { set(labels: Labels, value: number): void };
-  Counter: new (config: PromMetricConfig) => { inc(labels: Labels, value?: number): void };
-  Histogram: new (
-    config: PromMetricConfig & { buckets?: number[] },
-  ) => { observe(labels: Labels, value: number): void };
-}
-type Labels = Record<string, string>;
-interface PromMetricConfig {
-  name: string;
-  help: string;
-  labelNames: string[];
-  /** `never[]` so prom-client's own (narrower) Registry[] parameter accepts it. */
-  registers?: never[];
-}
-
 export interface PrometheusMetricsOptions {
   /** Prepended to every metric name. Default `''`. */
   prefix?: string;
@@ -158,30 +144,6 @@ export function prometheusMetrics(
 }
 
 // OpenTelemetry
-
-/** The parts of an OpenTelemetry `Meter` the adapter uses. */
-export interface MeterLike {
-  createCounter(
-    name: string,
-    options?: { description?: string; unit?: string },
-  ): {
-    add(value: number, attributes?: Labels): void;
-  };
-  createHistogram(
-    name: string,
-    options?: { description?: string; unit?: string },
-  ): {
-    record(value: number, attributes?: Labels): void;
-  };
-  createObservableGauge(
-    name: string,
-    options?: { description?: string; unit?: string },
-  ): {
-    addCallback(
-      callback: (result: { observe(value: number, attributes?: Labels): void }) => void,
-    ): void;
-  };
-}
 
 /**
  * `circuit_breaker.state` (observable gauge), `circuit_breaker.calls` (counter, attribute

@@ -27,6 +27,15 @@ export {
   type ResponseOutcome,
   rateLimitHeaders,
 } from './http.js';
+export {
+  type LimiterMetrics,
+  type MeterLike,
+  type ObservableLimiter,
+  openTelemetryMetrics,
+  type PromClientLike,
+  type PrometheusMetricsOptions,
+  prometheusMetrics,
+} from './metrics.js';
 export { engineInfo } from './native-binding.js';
 export type { RateLimiterOptions } from './options.js';
 export {

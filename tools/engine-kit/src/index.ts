@@ -8,6 +8,7 @@ export {
   type NativeSpec,
 } from './load-native.js';
 export { escapeKeyChars, losslessKey } from './lossless-key.js';
+export type { MeterLike, MetricLabels, ObservationLike, PromClientLike } from './metrics-types.js';
 export { type NativeEngine, nativeEngine } from './native-engine.js';
 export { platformPackage, platformTriple } from './platform.js';
 export {

@@ -79,12 +79,23 @@ local function volumeReached()
   return fired >= volume
 end
 
+-- Every transition gets a version: the server's time in ms, then a sequence number. A
+-- reply or notice carries the version of the state it reports, so an instance can tell a
+-- late answer (sent before a transition it has already seen) from news. Server time keeps
+-- versions rising across a restart or an expired key, where a counter would start over.
+local function transitioned()
+  local seq = redis.call('HINCRBY', key, 'seq', 1) % 1000
+  -- %.0f: Lua would write a number this large as 1.7e+15 and lose the low digits.
+  redis.call('HSET', key, 'ver', string.format('%.0f', now * 1000 + seq))
+end
+
 local function notify(state)
-  redis.call('PUBLISH', channel, state .. '|' .. (now - num('openedAt')) .. '|' .. name)
+  redis.call('PUBLISH', channel, state .. '|' .. (now - num('openedAt')) .. '|' .. string.format('%.0f', num('ver')) .. '|' .. name)
 end
 
 local function open(at)
   redis.call('HSET', key, 'state', 1, 'openedAt', at, 'probesLeft', 0)
+  transitioned()
   notify(1)
 end
 
@@ -92,6 +103,7 @@ local function close()
   redis.call('HSET', key, 'state', 0, 'probesLeft', 0, 'consec', 0)
   -- Opossum keeps its rolling window across a close; the other rules start afresh.
   if kind ~= 2 then clear('w', buckets) end
+  transitioned()
   notify(0)
 end
 
@@ -100,6 +112,7 @@ local function refresh()
   if state == 1 and now - num('openedAt') >= resetMs then
     redis.call('HSET', key, 'state', 2, 'probesLeft', probes, 'probeOk', 0, 'lastProbeAt', now)
     redis.call('HINCRBY', key, 'round', 1)
+    transitioned()
     notify(2)
     state = 2
   end
@@ -109,7 +122,7 @@ end
 local function reply(admission)
   -- Kept while anyone reports; an abandoned circuit is forgotten after twice its longest span.
   redis.call('PEXPIRE', key, 2 * math.max(windowMs, rollingMs, resetMs) + 60000)
-  return {admission, num('state'), now - num('openedAt'), num('round'), num('probesLeft')}
+  return {admission, num('state'), now - num('openedAt'), num('round'), num('probesLeft'), num('ver')}
 end
 `;
 
@@ -197,6 +210,8 @@ export const SCRIPTS = {
 
 /** What every script answers: the circuit after it. */
 export interface CircuitReply {
+  /** The version of the state (see `transitioned` in the scripts): later transitions are higher. */
+  version: number;
   admission: number;
   state: number;
   /** ms since it last opened, by the server's clock. */
@@ -206,6 +221,7 @@ export interface CircuitReply {
 }
 
 export function toReply(raw: number[]): CircuitReply {
-  const [admission = 0, state = 0, ageMs = 0, round = 0, probesLeft = 0] = raw.map(Number);
-  return { admission, state, ageMs, round, probesLeft };
+  const [admission = 0, state = 0, ageMs = 0, round = 0, probesLeft = 0, version = 0] =
+    raw.map(Number);
+  return { admission, state, ageMs, round, probesLeft, version };
 }

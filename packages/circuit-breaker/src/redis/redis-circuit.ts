@@ -53,6 +53,8 @@ export class RedisCircuit implements RemoteCircuit {
   #flushing = false;
   /** Set while the store is down: the breaker's own state then has news for the fleet. */
   #wasOffline = false;
+  /** The version of the state last applied (see CircuitReply.version). */
+  #version = -1;
 
   constructor(host: CircuitHost, name: string, config: SharedCircuitConfig, clock: () => number) {
     this.#host = host;
@@ -165,8 +167,15 @@ export class RedisCircuit implements RemoteCircuit {
   // What the store tells it.
 
   /** Another instance moved the circuit (pub/sub). */
-  notice(state: number, ageMs: number): void {
-    this.#apply({ admission: NORMAL, state, ageMs, round: 0, probesLeft: this.#probesLeft });
+  notice(state: number, ageMs: number, version: number): void {
+    this.#apply({
+      admission: NORMAL,
+      state,
+      ageMs,
+      round: 0,
+      probesLeft: this.#probesLeft,
+      version,
+    });
   }
 
   goOffline(): void {
@@ -180,7 +189,11 @@ export class RedisCircuit implements RemoteCircuit {
    * after an outage, unless this instance's dependency failed during it (it then opens the
    * fleet's circuit, which heard nothing of those failures).
    */
-  async rejoin(): Promise<void> {
+  async rejoin(afresh = false): Promise<void> {
+    // After an outage or a lost connection Redis may have restarted, and a restarted (or
+    // expired) circuit's versions start over: forget the last version before asking, so the
+    // answer counts, while a notice that overtakes it still wins.
+    if (afresh) this.#version = -1;
     let reply = await this.#host.run('claim', this, [0]);
     const sawFailure = this.#wasOffline && this.#listener?.localState() === OPEN;
     this.#wasOffline = false;
@@ -193,6 +206,10 @@ export class RedisCircuit implements RemoteCircuit {
   }
 
   #apply(reply: CircuitReply, quiet = false): void {
+    // Replies and notices may arrive out of order (a rejoin's claim sent before a report
+    // that opened the circuit, answered after it): an older state is not news.
+    if (reply.version < this.#version) return;
+    this.#version = reply.version;
     const before = this.#state;
     this.#state = reply.state;
     this.#probesLeft = reply.probesLeft;

@@ -192,7 +192,8 @@ export class RedisStore implements CircuitStore {
     this.#online = true;
     this.#retryTimer?.cancel();
     this.#retryTimer = undefined;
-    this.#resync();
+    // Redis may have restarted meanwhile: its versions start over.
+    this.#resync(true);
   }
 
   /** One subscriber per store: notices carry the state, its age and the circuit's name. */
@@ -202,24 +203,33 @@ export class RedisStore implements CircuitStore {
     this.#subscriber = subscriber;
     subscriber.on('message', (channel, message) => {
       if (channel !== this.#channel) return;
-      const [state, age, ...rest] = message.split('|');
+      const [state, age, version, ...rest] = message.split('|');
       const named = this.#circuits.get(rest.join('|'));
       if (!named) return;
-      for (const circuit of named) circuit.notice(Number(state), Number(age));
+      for (const circuit of named) circuit.notice(Number(state), Number(age), Number(version));
     });
     // Notices sent before the subscription took (or while it was lost) were missed: once
     // it is in place, every circuit asks for the fleet's state.
-    subscriber.on('ready', () => this.#resync());
+    // After a lost connection Redis may also have restarted: its versions start over.
+    let lost = false;
+    subscriber.on('close', () => {
+      lost = true;
+    });
+    subscriber.on('ready', () => {
+      this.#resync(lost);
+      lost = false;
+    });
     subscriber.subscribe(this.#channel).then(
-      () => this.#resync(),
+      () => this.#resync(false),
       () => {},
     );
   }
 
-  #resync(): void {
+  /** Every circuit asks for the fleet's state; `afresh` after Redis may have restarted. */
+  #resync(afresh: boolean): void {
     if (!this.#online || this.#closed) return;
     for (const named of this.#circuits.values()) {
-      for (const circuit of named) circuit.rejoin().catch(() => {});
+      for (const circuit of named) circuit.rejoin(afresh).catch(() => {});
     }
   }
 }

@@ -1,0 +1,152 @@
+import type { MeterLike, PromClientLike } from '@bulwark/engine-kit';
+import type { RateLimiterStats } from './rate-limiter.js';
+
+export type { MeterLike, PromClientLike };
+
+/**
+ * Metrics adapters for prom-client and OpenTelemetry, read from each limiter's `stats()`
+ * when the metrics are collected: nothing is added to the consume path. Labels: the
+ * `name` you observe a limiter under.
+ *
+ * - decisions (counter, label `outcome`: allowed, refused)
+ * - waiting callers (gauge)
+ * - store events (counter, label `event`: redis_error, insurance, deny_cache), for Redis stores
+ */
+
+/** What the adapters read of a limiter. */
+export interface ObservableLimiter {
+  stats(): RateLimiterStats;
+}
+
+export interface LimiterMetrics {
+  /** Starts recording `limiter` under `name`; returns the function that stops. */
+  observe(limiter: ObservableLimiter, name: string): () => void;
+}
+
+export interface PrometheusMetricsOptions {
+  /** Prepended to every metric name. Default `''`. */
+  prefix?: string;
+  /** prom-client registries to register with. Default: prom-client's global registry. */
+  registers?: unknown[];
+}
+
+/** Observed limiters by name, and the readings every adapter takes from them. */
+class Observed {
+  readonly #limiters = new Map<string, ObservableLimiter>();
+
+  add(limiter: ObservableLimiter, name: string): () => void {
+    if (typeof name !== 'string' || name === '') {
+      throw new TypeError('metrics.observe: name must be a non-empty string');
+    }
+    this.#limiters.set(name, limiter);
+    return () => {
+      if (this.#limiters.get(name) === limiter) this.#limiters.delete(name);
+    };
+  }
+
+  /** Each limiter's counts, as (value, labels) pairs per metric. */
+  *readings(): Generator<[name: string, stats: RateLimiterStats]> {
+    for (const [name, limiter] of this.#limiters) yield [name, limiter.stats()];
+  }
+}
+
+const STORE_EVENTS = [
+  ['redis_error', 'redisErrors'],
+  ['insurance', 'insuranceAnswers'],
+  ['deny_cache', 'denyCacheAnswers'],
+] as const;
+
+/**
+ * `rate_limiter_decisions_total` (label `outcome`), `rate_limiter_waiting` and
+ * `rate_limiter_store_events_total` (label `event`), each labelled `name`.
+ */
+export function prometheusMetrics(
+  client: PromClientLike,
+  options: PrometheusMetricsOptions = {},
+): LimiterMetrics {
+  if (!client || typeof client.Gauge !== 'function' || typeof client.Counter !== 'function') {
+    throw new TypeError('prometheusMetrics: pass the prom-client module (with Gauge and Counter)');
+  }
+  const observed = new Observed();
+  const prefix = options.prefix ?? '';
+  const registers = options.registers ? { registers: options.registers as never[] } : {};
+  const decisions = new client.Counter({
+    name: `${prefix}rate_limiter_decisions_total`,
+    help: 'Consumes decided by the rate limiter, by outcome',
+    labelNames: ['name', 'outcome'],
+    ...registers,
+    collect() {
+      decisions.reset();
+      for (const [name, stats] of observed.readings()) {
+        decisions.inc({ name, outcome: 'allowed' }, stats.allowed);
+        decisions.inc({ name, outcome: 'refused' }, stats.refused);
+      }
+    },
+  });
+  const waiting = new client.Gauge({
+    name: `${prefix}rate_limiter_waiting`,
+    help: 'Callers waiting their turn in wait() or wrap()',
+    labelNames: ['name'],
+    ...registers,
+    collect() {
+      waiting.reset();
+      for (const [name, stats] of observed.readings()) waiting.set({ name }, stats.waiting);
+    },
+  });
+  const storeEvents = new client.Counter({
+    name: `${prefix}rate_limiter_store_events_total`,
+    help: 'What the Redis store did besides asking Redis, by event',
+    labelNames: ['name', 'event'],
+    ...registers,
+    collect() {
+      storeEvents.reset();
+      for (const [name, stats] of observed.readings()) {
+        if (!stats.store) continue;
+        for (const [event, field] of STORE_EVENTS)
+          storeEvents.inc({ name, event }, stats.store[field]);
+      }
+    },
+  });
+  return { observe: (limiter, name) => observed.add(limiter, name) };
+}
+
+/**
+ * `rate_limiter.decisions` (observable counter, attribute `outcome`),
+ * `rate_limiter.waiting` (observable gauge) and `rate_limiter.store_events` (observable
+ * counter, attribute `event`), each with attribute `name`.
+ */
+export function openTelemetryMetrics(meter: MeterLike): LimiterMetrics {
+  if (!meter || typeof meter.createObservableCounter !== 'function') {
+    throw new TypeError('openTelemetryMetrics: pass an OpenTelemetry Meter');
+  }
+  const observed = new Observed();
+  meter
+    .createObservableCounter('rate_limiter.decisions', {
+      description: 'Consumes decided by the rate limiter, by outcome',
+    })
+    .addCallback((result) => {
+      for (const [name, stats] of observed.readings()) {
+        result.observe(stats.allowed, { name, outcome: 'allowed' });
+        result.observe(stats.refused, { name, outcome: 'refused' });
+      }
+    });
+  meter
+    .createObservableGauge('rate_limiter.waiting', {
+      description: 'Callers waiting their turn in wait() or wrap()',
+    })
+    .addCallback((result) => {
+      for (const [name, stats] of observed.readings()) result.observe(stats.waiting, { name });
+    });
+  meter
+    .createObservableCounter('rate_limiter.store_events', {
+      description: 'What the Redis store did besides asking Redis, by event',
+    })
+    .addCallback((result) => {
+      for (const [name, stats] of observed.readings()) {
+        if (!stats.store) continue;
+        for (const [event, field] of STORE_EVENTS)
+          result.observe(stats.store[field], { name, event });
+      }
+    });
+  return { observe: (limiter, name) => observed.add(limiter, name) };
+}
