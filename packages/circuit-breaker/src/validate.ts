@@ -3,13 +3,10 @@
  * says which type it got, a RangeError that names the value. Kept as named adapters so
  * each call site reads as the rule it checks.
  */
-import {
-  describeValue,
-  functionOption,
-  integerOption,
-  nonNegativeNumber as nonNegative,
-  positiveNumber as positive,
-} from '@bulwark/engine-kit';
+import { describeValue, functionOption, integerOption } from '@bulwark/engine-kit';
+
+/** A finite number > 0, and a finite number >= 0: engine-kit's, as they are. */
+export { nonNegativeNumber, positiveNumber } from '@bulwark/engine-kit';
 
 /** A number, any value but NaN. */
 export function requireNumber(name: string, value: unknown): number {
@@ -22,12 +19,6 @@ export function requireNumber(name: string, value: unknown): number {
 /** An integer >= `min`. */
 export const integerAtLeast = (name: string, value: unknown, min: number): number =>
   integerOption(name, value, { min });
-
-/** A finite number > 0. */
-export const positiveNumber = (name: string, value: unknown): number => positive(name, value);
-
-/** A finite number >= 0. */
-export const nonNegativeNumber = (name: string, value: unknown): number => nonNegative(name, value);
 
 /** A rate in (0, 1]: the share of calls that trips a breaker. */
 export function rate(name: string, value: unknown): number {

@@ -21,11 +21,6 @@ export const wallClock: Clock = { now: () => Date.now() };
  */
 export const monotonicClock: Clock = { now: () => globalThis.performance.now() };
 
-/** A user's `clock` option, which may be a `Clock` or a bare `() => number`. */
-export function toClock(value: Clock | (() => number)): Clock {
-  return typeof value === 'function' ? { now: value } : value;
-}
-
 /**
  * A `clock` option, given as a `Clock` or a bare `() => number`, as the reading function
  * hot paths call (the `fallback`'s when none was given); anything else is a TypeError.

@@ -1,4 +1,4 @@
-export { type Clock, clockOption, monotonicClock, toClock, wallClock } from './clock.js';
+export { type Clock, clockOption, monotonicClock, wallClock } from './clock.js';
 export { describeValue } from './describe-value.js';
 export { isNativeEngineUnavailableError, NativeEngineUnavailableError } from './errors.js';
 export {
