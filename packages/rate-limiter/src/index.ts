@@ -20,6 +20,7 @@ export {
   RateLimiterClosedError,
   RateLimitWaitTimeoutError,
 } from './errors.js';
+export * from './flexible/index.js';
 export {
   fastifyRateLimit,
   type HttpRateLimitOptions,

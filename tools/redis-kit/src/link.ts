@@ -60,7 +60,7 @@ export class RedisLink {
   /** Runs `script` on `keys` (all in one hash slot) under one deadline for the whole call. */
   run(
     script: RedisScript,
-    keys: readonly string[],
+    keys: readonly (string | Buffer)[],
     args: readonly Arg[],
     buffers = false,
   ): Promise<unknown> {

@@ -49,6 +49,11 @@ export class SlotTable {
     this.#free.push(slot);
   }
 
+  /** The keys held, in the order they were added. */
+  keys(): IterableIterator<string> {
+    return this.#slots.keys();
+  }
+
   /** Drops every key `idle` says can go. */
   sweep(idle: (at: number) => boolean): void {
     for (const [key, slot] of this.#slots) {
