@@ -1,5 +1,5 @@
-import type { ConsumeOptions, RateLimiterLike } from './limiter-abstract.js';
-import { RateLimiterRes } from './rate-limiter-res.js';
+import { type ConsumeOptions, isRefusal, type RateLimiterLike } from './limiter-abstract.js';
+import { RateLimiterRes, type RateLimiterResFields } from './rate-limiter-res.js';
 
 /**
  * rate-limiter-flexible's BurstyRateLimiter: a steady limiter, and a burst limiter that
@@ -20,23 +20,24 @@ export class BurstyRateLimiter {
     return this.#rateLimiter.points;
   }
 
+  /** The steady limiter's answer when it allows; else the burst limiter decides. */
   async consume(
     key: string | number,
     pointsToConsume = 1,
     options: ConsumeOptions = {},
-  ): Promise<RateLimiterRes> {
-    let steady: RateLimiterRes;
+  ): Promise<RateLimiterResFields> {
+    let steady: RateLimiterResFields;
     try {
       return await this.#rateLimiter.consume(key, pointsToConsume, options);
     } catch (refusal) {
-      if (!(refusal instanceof RateLimiterRes)) throw refusal;
+      if (!isRefusal(refusal)) throw refusal;
       steady = refusal;
     }
-    let burst: RateLimiterRes;
+    let burst: RateLimiterResFields;
     try {
       burst = await this.#burstLimiter.consume(key, pointsToConsume, options);
     } catch (refusal) {
-      if (!(refusal instanceof RateLimiterRes)) throw refusal;
+      if (!isRefusal(refusal)) throw refusal;
       throw combine(steady, refusal);
     }
     return combine(steady, burst) as RateLimiterRes;
@@ -53,8 +54,8 @@ export class BurstyRateLimiter {
 }
 
 function combine(
-  steady: RateLimiterRes | null,
-  burst: RateLimiterRes | null,
+  steady: RateLimiterResFields | null,
+  burst: RateLimiterResFields | null,
 ): RateLimiterRes | null {
   if (!steady) return null;
   return new RateLimiterRes(

@@ -7,6 +7,7 @@ export {
   type ConsumeOptions,
   type IRateLimiterOptions,
   isRateLimiterCompatible,
+  isRefusal,
   RateLimiterAbstract,
   RateLimiterCompatibleAbstract,
   type RateLimiterLike,

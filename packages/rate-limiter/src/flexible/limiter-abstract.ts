@@ -1,5 +1,5 @@
 import { describeValue, warnUnknownOptions } from '@bulwark/engine-kit';
-import type { RateLimiterRes } from './rate-limiter-res.js';
+import type { RateLimiterRes, RateLimiterResFields } from './rate-limiter-res.js';
 
 /** rate-limiter-flexible's options common to every limiter. Durations are in seconds. */
 export interface IRateLimiterOptions {
@@ -25,28 +25,56 @@ export interface ConsumeOptions {
   [name: string]: unknown;
 }
 
-/** What a limiter must have to be a union member, insurance or the heart of a queue. */
+/**
+ * What a limiter must have to be a union member, insurance or the heart of a queue: ours,
+ * or rate-limiter-flexible's own (its answers are read by their fields, never by class).
+ */
 export interface RateLimiterLike {
   keyPrefix: string;
   points?: number;
   blockDuration: number;
   execEvenly: boolean;
-  consume(key: string | number, points?: number, options?: ConsumeOptions): Promise<RateLimiterRes>;
-  penalty(key: string | number, points?: number, options?: ConsumeOptions): Promise<RateLimiterRes>;
-  reward(key: string | number, points?: number, options?: ConsumeOptions): Promise<RateLimiterRes>;
-  get(key: string | number, options?: ConsumeOptions): Promise<RateLimiterRes | null>;
+  consume(
+    key: string | number,
+    points?: number,
+    options?: ConsumeOptions,
+  ): Promise<RateLimiterResFields>;
+  penalty(
+    key: string | number,
+    points?: number,
+    options?: ConsumeOptions,
+  ): Promise<RateLimiterResFields>;
+  reward(
+    key: string | number,
+    points?: number,
+    options?: ConsumeOptions,
+  ): Promise<RateLimiterResFields>;
+  get(key: string | number, options?: ConsumeOptions): Promise<RateLimiterResFields | null>;
   set(
     key: string | number,
     points: number,
     secDuration: number,
     options?: ConsumeOptions,
-  ): Promise<RateLimiterRes>;
+  ): Promise<RateLimiterResFields>;
   block(
     key: string | number,
     secDuration: number,
     options?: ConsumeOptions,
-  ): Promise<RateLimiterRes>;
+  ): Promise<RateLimiterResFields>;
   delete(key: string | number, options?: ConsumeOptions): Promise<boolean>;
+}
+
+/**
+ * A refusal, as opposed to a failure: limiters reject with an answer (ours or
+ * rate-limiter-flexible's RateLimiterRes) when over their points, with an Error otherwise.
+ */
+export function isRefusal(value: unknown): value is RateLimiterResFields {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !(value instanceof Error) &&
+    typeof (value as RateLimiterResFields).msBeforeNext === 'number'
+  );
 }
 
 const DEFAULT_KEY_PREFIX = 'rlflx';

@@ -1,8 +1,8 @@
 import { isRateLimiterCompatible, type RateLimiterLike } from './limiter-abstract.js';
-import type { RateLimiterRes } from './rate-limiter-res.js';
+import type { RateLimiterResFields } from './rate-limiter-res.js';
 
 /** Answers of a union, by each limiter's `keyPrefix`. */
-export type UnionResult = Record<string, RateLimiterRes>;
+export type UnionResult = Record<string, RateLimiterResFields>;
 
 /**
  * rate-limiter-flexible's RateLimiterUnion: consumes from every limiter at once; resolves
@@ -32,7 +32,7 @@ export class RateLimiterUnion {
       this.#limiters.map((limiter) =>
         limiter.consume(key, points).then(
           (res) => ({ refused: false, res }),
-          (res: RateLimiterRes) => ({ refused: true, res }),
+          (res: RateLimiterResFields) => ({ refused: true, res }),
         ),
       ),
     );
