@@ -144,11 +144,7 @@ describe('BurstyRateLimiter', () => {
       for (let i = 0; i < 7; i++) transcript.push(await outcome(bursty.consume('k')));
       // rate-limiter-flexible has `get` and `points` here, though its types do not say so.
       const read = bursty as ours.BurstyRateLimiter;
-      transcript.push(
-        await outcome(read.get('k')),
-        await outcome(read.get('nobody')),
-        read.points,
-      );
+      transcript.push(await outcome(read.get('k')), await outcome(read.get('nobody')), read.points);
       vi.advanceTimersByTime(1000);
       transcript.push(await outcome(bursty.consume('k')));
       return transcript;

@@ -13,9 +13,9 @@ type Arg = string | Buffer | number;
  * - sends on the kit's own connection from the user's client (`ownConnection`): no
  *   offline queue, no replays, whatever options the user's client has;
  * - sends nothing while that connection is not ready, answering `RedisUnavailableError`
- *   at once, so callers fall back instead of waiting; it is used from its first `ready`,
- *   with nothing to wait for in the caller's code. A `lazyConnect` client is told to
- *   connect by the first call;
+ *   at once, so callers fall back instead of waiting; the one wait is for its first
+ *   `ready`, within the call's deadline (a `lazyConnect` client is connected by the first
+ *   call);
  * - answers connection failures as `RedisUnavailableError` (Redis's own error replies,
  *   such as a script error, pass through as they are);
  * - puts every call under the connection's one deadline keeper (`timeoutMs`);
@@ -108,14 +108,17 @@ export class RedisLink {
   }
 
   /**
-   * Not ready. If the user's client is up and the kit's connection is only on its way up
-   * for the first time, the call waits for it (within the deadline), so a client that is
-   * ready is used from its first ready moment. Otherwise the answer is "unavailable", at
-   * once: nothing is held to be sent later.
+   * Not ready. While the kit's connection is on its way up for the first time (the process
+   * has just started, or the user's client is a round trip ahead of it), the call waits for
+   * it within its deadline: nothing has failed yet, and a program that makes a client and
+   * calls at once works as it did with ioredis's offline queue. A `lazyConnect` client is
+   * connected by this first call. Otherwise (an outage, or a first connection that
+   * failed) the answer is "unavailable", at once: nothing is held to be sent later.
    */
   #whenFirstUp(command: string, send: () => Promise<unknown>): Promise<unknown> {
-    const first = this.userClient.status === 'ready' ? firstReady(this.client) : undefined;
+    const first = firstReady(this.client);
     if (!first) return this.#unavailable(command);
+    if (this.client.status === 'wait') this.client.connect().catch(() => {});
     const givenUpAt = monotonicClock.now() + this.timeoutMs;
     const sent = first.then(
       // A caller already told "timed out" must not have its command sent after all.

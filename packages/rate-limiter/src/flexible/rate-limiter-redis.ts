@@ -38,7 +38,7 @@ export class RateLimiterRedis extends RateLimiterStoreAbstract {
   readonly #link: RedisLink;
 
   constructor(opts: IRateLimiterRedisOptions) {
-    super(opts, WHO, [...STORE_OPTIONS, 'timeoutMs', ...NO_EFFECT]);
+    super(opts, WHO, [...STORE_OPTIONS, 'timeoutMs', 'customIncrTtlLuaScript', ...NO_EFFECT]);
     if ((opts as { customIncrTtlLuaScript?: unknown }).customIncrTtlLuaScript !== undefined) {
       throw new Error(
         `${WHO}: customIncrTtlLuaScript is not supported: the scripts are part of how this limiter keeps its counts exact`,
