@@ -1,7 +1,11 @@
 // The limiters under test, built alike for every case: ours (from the built package) and
 // rate-limiter-flexible's RateLimiterMemory, with limits high enough that nothing is
 // limited, so every contestant does the same bookkeeping per call.
-import { RateLimiter, sharedMemoryStore } from '@bulwark/rate-limiter';
+import {
+  RateLimiterMemory as DropInRateLimiterMemory,
+  RateLimiter,
+  sharedMemoryStore,
+} from '@bulwark/rate-limiter';
 import Bottleneck from 'bottleneck';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 
@@ -11,6 +15,7 @@ export const OURS = [
   'ours fixed-window',
   'ours gcra consumeSync',
   'ours gcra shared',
+  'ours RateLimiterMemory drop-in',
 ];
 export const ANCHORS = ['rate-limiter-flexible', 'bottleneck'];
 /**
@@ -28,6 +33,11 @@ const PLENTY = 1_000_000_000;
 export function makeLimiter(name) {
   if (name === 'floor: await + Date.now()') return { consume: () => Promise.resolve(Date.now()) };
   if (name === 'floor: Date.now()') return { consumeSync: () => Date.now() };
+  if (name === 'ours RateLimiterMemory drop-in') {
+    // rate-limiter-flexible's class from our package: the same options and answers.
+    const limiter = new DropInRateLimiterMemory({ points: PLENTY, duration: 60 });
+    return { consume: (key) => limiter.consume(key) };
+  }
   if (name === 'rate-limiter-flexible') {
     // Its fixed window of `duration` seconds; a key costs a timer until it expires.
     const limiter = new RateLimiterMemory({ points: PLENTY, duration: 60 });

@@ -2,7 +2,11 @@
 // the runner starts once (from tools/testkit, in the runner's globalSetup). Each timed run
 // is 200 consumes issued at once, as 200 concurrent callers.
 import { defineBench } from '@bulwark/bench';
-import { RateLimiter, redisStore } from '@bulwark/rate-limiter';
+import {
+  RateLimiterRedis as DropInRateLimiterRedis,
+  RateLimiter,
+  redisStore,
+} from '@bulwark/rate-limiter';
 import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 
@@ -11,7 +15,12 @@ const KEYS = 10_000;
 const PLENTY = 1_000_000_000;
 /** Keys a flood hits: a few clients. */
 const FLOOD_KEYS = 100;
-const WAVE_CONTESTANTS = ['ours gcra', 'ours fixed-window', 'rate-limiter-flexible'];
+const WAVE_CONTESTANTS = [
+  'ours gcra',
+  'ours fixed-window',
+  'ours RateLimiterRedis drop-in',
+  'rate-limiter-flexible',
+];
 const FLOOD_CONTESTANTS = [
   'ours gcra',
   'ours gcra denyCache',
@@ -45,6 +54,16 @@ async function makeLimiter(contestant) {
       duration: 3600,
       keyPrefix: prefix,
     });
+    return { consume: (key) => limiter.consume(key), close: () => redis.disconnect() };
+  }
+  if (contestant === 'ours RateLimiterRedis drop-in') {
+    const limiter = new DropInRateLimiterRedis({
+      storeClient: redis,
+      points: PLENTY,
+      duration: 3600,
+      keyPrefix: prefix,
+    });
+    await limiter.get('warm-up'); // its own connection is up
     return { consume: (key) => limiter.consume(key), close: () => redis.disconnect() };
   }
   const algorithm = contestant.replace('ours ', '');

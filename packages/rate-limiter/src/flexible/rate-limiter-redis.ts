@@ -1,6 +1,7 @@
 import { RedisLink, redisTimeoutMs } from '@bulwark/redis-kit';
+import { AddBatcher } from './add-batcher.js';
 import { redisKey } from './redis-key.js';
-import { ADD, READ, SET } from './redis-scripts.js';
+import { ADD_MANY, READ, SET } from './redis-scripts.js';
 import type { IRateLimiterStoreOptions, StoreRecord } from './store-limiter-abstract.js';
 import { RateLimiterStoreAbstract, STORE_OPTIONS } from './store-limiter-abstract.js';
 
@@ -36,6 +37,7 @@ const NO_EFFECT = [
  */
 export class RateLimiterRedis extends RateLimiterStoreAbstract {
   readonly #link: RedisLink;
+  readonly #adds: AddBatcher;
 
   constructor(opts: IRateLimiterRedisOptions) {
     super(opts, WHO, [...STORE_OPTIONS, 'timeoutMs', 'customIncrTtlLuaScript', ...NO_EFFECT]);
@@ -46,6 +48,7 @@ export class RateLimiterRedis extends RateLimiterStoreAbstract {
     }
     const timeoutMs = redisTimeoutMs(WHO, opts.timeoutMs);
     this.#link = new RedisLink(`${WHO} storeClient`, opts.storeClient, timeoutMs);
+    this.#adds = new AddBatcher(this.#link);
   }
 
   protected async upsert(
@@ -56,11 +59,12 @@ export class RateLimiterRedis extends RateLimiterStoreAbstract {
   ): Promise<StoreRecord> {
     const count = integerPoints(points);
     const ms = msDuration > 0 ? Math.ceil(msDuration) : 0;
-    const reply = (await this.#link.run(
-      forceExpire ? SET : ADD,
-      [redisKey(rlKey)],
-      [count, ms],
-    )) as [number, number];
+    const key = redisKey(rlKey);
+    if (!forceExpire && typeof key === 'string') return this.#adds.add(key, count, ms);
+    const reply = (await this.#link.run(forceExpire ? SET : ADD_MANY, [key], [count, ms])) as [
+      number,
+      number,
+    ];
     return [Number(reply[0]), Number(reply[1])];
   }
 

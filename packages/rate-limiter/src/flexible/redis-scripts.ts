@@ -8,19 +8,26 @@ import { RedisScript } from '@bulwark/redis-kit';
  */
 
 /**
- * Adds ARGV[1] to KEYS[1]; a new key lives ARGV[2] ms (0: forever). A key that has no
- * expiry (set forever) is given one, as rate-limiter-flexible does. Returns {count, pttl}.
+ * For each KEYS[i], adds ARGV[2i-1] to it; a new key lives ARGV[2i] ms (0: forever). A key
+ * that has no expiry (set forever) is given one, as rate-limiter-flexible does. Returns
+ * {count1, pttl1, count2, pttl2, ...}, in order (one key may appear more than once).
  */
-export const ADD = new RedisScript(`
-local ms = tonumber(ARGV[2])
-if ms > 0 then redis.call('SET', KEYS[1], 0, 'PX', ms, 'NX') end
-local consumed = redis.call('INCRBY', KEYS[1], ARGV[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl == -1 and ms > 0 then
-  redis.call('PEXPIRE', KEYS[1], ms)
-  ttl = ms
+export const ADD_MANY = new RedisScript(`
+local out = {}
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  local ms = tonumber(ARGV[2 * i])
+  if ms > 0 then redis.call('SET', key, 0, 'PX', ms, 'NX') end
+  local consumed = redis.call('INCRBY', key, ARGV[2 * i - 1])
+  local ttl = redis.call('PTTL', key)
+  if ttl == -1 and ms > 0 then
+    redis.call('PEXPIRE', key, ms)
+    ttl = ms
+  end
+  out[2 * i - 1] = consumed
+  out[2 * i] = ttl
 end
-return {consumed, ttl}
+return out
 `);
 
 /** Sets KEYS[1] to ARGV[1] for ARGV[2] ms (0: forever). Returns {count, pttl}. */
