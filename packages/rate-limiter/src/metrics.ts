@@ -11,12 +11,19 @@ export type { MeterLike, PromClientLike };
  * - decisions (counter, label `outcome`: allowed, refused)
  * - waiting callers (gauge)
  * - store events (counter, label `event`: redis_error, insurance, deny_cache), for Redis stores
+ * - Redis call durations (histogram, label `outcome`: ok, error), for Redis stores: one
+ *   observation per call to Redis (a call may decide many consumes), heard as it ends
  */
 
-/** What the adapters read of a limiter. */
+/** What the adapters read of a limiter: its stats, and (a RateLimiter) its Redis calls. */
 export interface ObservableLimiter {
   stats(): RateLimiterStats;
+  on?(event: 'redisCall', listener: (durationMs: number, ok: boolean) => void): unknown;
+  off?(event: 'redisCall', listener: (durationMs: number, ok: boolean) => void): unknown;
 }
+
+/** Called with each Redis call's duration by the limiters observed. */
+type RedisCallRecorder = (name: string, durationMs: number, ok: boolean) => void;
 
 export interface LimiterMetrics {
   /** Starts recording `limiter` under `name`; returns the function that stops. */
@@ -26,20 +33,34 @@ export interface LimiterMetrics {
 export interface PrometheusMetricsOptions {
   /** Prepended to every metric name. Default `''`. */
   prefix?: string;
+  /** Buckets of the Redis call histogram, in seconds. Default 0.5 ms to 1 s (REDIS_BUCKETS). */
+  buckets?: number[];
   /** prom-client registries to register with. Default: prom-client's global registry. */
   registers?: unknown[];
 }
 
+/** Redis on loopback answers in well under a millisecond; across a network, a few. */
+export const REDIS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
 /** Observed limiters by name, and the readings every adapter takes from them. */
 class Observed {
   readonly #limiters = new Map<string, ObservableLimiter>();
+  readonly #recordRedisCall: RedisCallRecorder;
+
+  constructor(recordRedisCall: RedisCallRecorder) {
+    this.#recordRedisCall = recordRedisCall;
+  }
 
   add(limiter: ObservableLimiter, name: string): () => void {
     if (typeof name !== 'string' || name === '') {
       throw new TypeError('metrics.observe: name must be a non-empty string');
     }
     this.#limiters.set(name, limiter);
+    const onRedisCall = (durationMs: number, ok: boolean): void =>
+      this.#recordRedisCall(name, durationMs, ok);
+    limiter.on?.('redisCall', onRedisCall);
     return () => {
+      limiter.off?.('redisCall', onRedisCall);
       if (this.#limiters.get(name) === limiter) this.#limiters.delete(name);
     };
   }
@@ -57,19 +78,36 @@ const STORE_EVENTS = [
 ] as const;
 
 /**
- * `rate_limiter_decisions_total` (label `outcome`), `rate_limiter_waiting` and
- * `rate_limiter_store_events_total` (label `event`), each labelled `name`.
+ * `rate_limiter_decisions_total` (label `outcome`), `rate_limiter_waiting`,
+ * `rate_limiter_store_events_total` (label `event`) and
+ * `rate_limiter_redis_duration_seconds` (histogram, label `outcome`), each labelled `name`.
  */
 export function prometheusMetrics(
   client: PromClientLike,
   options: PrometheusMetricsOptions = {},
 ): LimiterMetrics {
-  if (!client || typeof client.Gauge !== 'function' || typeof client.Counter !== 'function') {
-    throw new TypeError('prometheusMetrics: pass the prom-client module (with Gauge and Counter)');
+  if (
+    !client ||
+    typeof client.Gauge !== 'function' ||
+    typeof client.Counter !== 'function' ||
+    typeof client.Histogram !== 'function'
+  ) {
+    throw new TypeError(
+      'prometheusMetrics: pass the prom-client module (with Gauge, Counter and Histogram)',
+    );
   }
-  const observed = new Observed();
   const prefix = options.prefix ?? '';
   const registers = options.registers ? { registers: options.registers as never[] } : {};
+  const redisDuration = new client.Histogram({
+    name: `${prefix}rate_limiter_redis_duration_seconds`,
+    help: 'Duration of calls to Redis by the rate limiter store, by outcome',
+    labelNames: ['name', 'outcome'],
+    buckets: options.buckets ?? REDIS_BUCKETS,
+    ...registers,
+  });
+  const observed = new Observed((name, ms, ok) =>
+    redisDuration.observe({ name, outcome: ok ? 'ok' : 'error' }, ms / 1000),
+  );
   const decisions = new client.Counter({
     name: `${prefix}rate_limiter_decisions_total`,
     help: 'Consumes decided by the rate limiter, by outcome',
@@ -112,14 +150,21 @@ export function prometheusMetrics(
 
 /**
  * `rate_limiter.decisions` (observable counter, attribute `outcome`),
- * `rate_limiter.waiting` (observable gauge) and `rate_limiter.store_events` (observable
- * counter, attribute `event`), each with attribute `name`.
+ * `rate_limiter.waiting` (observable gauge), `rate_limiter.store_events` (observable
+ * counter, attribute `event`) and `rate_limiter.redis.duration` (histogram in ms,
+ * attribute `outcome`), each with attribute `name`.
  */
 export function openTelemetryMetrics(meter: MeterLike): LimiterMetrics {
   if (!meter || typeof meter.createObservableCounter !== 'function') {
     throw new TypeError('openTelemetryMetrics: pass an OpenTelemetry Meter');
   }
-  const observed = new Observed();
+  const redisDuration = meter.createHistogram('rate_limiter.redis.duration', {
+    description: 'Duration of calls to Redis by the rate limiter store, by outcome',
+    unit: 'ms',
+  });
+  const observed = new Observed((name, ms, ok) =>
+    redisDuration.record(ms, { name, outcome: ok ? 'ok' : 'error' }),
+  );
   meter
     .createObservableCounter('rate_limiter.decisions', {
       description: 'Consumes decided by the rate limiter, by outcome',

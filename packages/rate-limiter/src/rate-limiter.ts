@@ -45,6 +45,8 @@ export interface RateLimiterEvents {
   storeError: (error: unknown) => void;
   /** Its Redis store's insurance store answered for `key`. */
   insurance: (key: string) => void;
+  /** Its Redis store finished a call to Redis (one call may decide many consumes). */
+  redisCall: (durationMs: number, ok: boolean) => void;
 }
 
 /**
@@ -79,7 +81,8 @@ export class RateLimiter extends EventEmitter {
     });
     this.on('newListener', (event: string | symbol) => {
       if (event === 'refused') this.#hearsRefused = true;
-      if ((event === 'storeError' || event === 'insurance') && !this.#stopListeningToStore) {
+      const fromStore = event === 'storeError' || event === 'insurance' || event === 'redisCall';
+      if (fromStore && !this.#stopListeningToStore) {
         this.#forwardStoreEvents();
       }
     });
@@ -109,6 +112,7 @@ export class RateLimiter extends EventEmitter {
     this.#stopListeningToStore = store.listen?.({
       redisError: (error) => this.emit('storeError', error),
       insurance: (key) => this.emit('insurance', key),
+      redisCall: (durationMs, ok) => this.emit('redisCall', durationMs, ok),
     });
   }
 

@@ -36,6 +36,8 @@ import { RateLimitStoreError } from './store-error.js';
 export interface RedisStoreListener {
   redisError(error: unknown): void;
   insurance(key: string): void;
+  /** One Redis call (a batch of decisions) ended, after `durationMs`; `ok` unless it failed. */
+  redisCall(durationMs: number, ok: boolean): void;
 }
 
 /** What to do with a consume while Redis fails (an error, or no answer within `timeoutMs`). */
@@ -356,9 +358,13 @@ export class RedisStore implements RateLimitStore {
   }
 
   async #run(script: RedisScript, keys: string[], args: (string | number)[]): Promise<unknown> {
+    const started = monotonicClock.now();
     try {
-      return await this.#link.run(script, keys, args);
+      const answer = await this.#link.run(script, keys, args);
+      this.#told(started, true);
+      return answer;
     } catch (error) {
+      this.#told(started, false);
       this.#downUntil = monotonicClock.now() + this.#retryMs;
       this.#downUnsent = isRedisUnavailableError(error);
       this.#lastError = error;
@@ -367,6 +373,13 @@ export class RedisStore implements RateLimitStore {
       for (const listener of this.#listeners) listener.redisError(error);
       throw error;
     }
+  }
+
+  /** Tells listeners how long a Redis call took (one clock reading per call when heard). */
+  #told(started: number, ok: boolean): void {
+    if (this.#listeners.size === 0) return;
+    const durationMs = monotonicClock.now() - started;
+    for (const listener of this.#listeners) listener.redisCall(durationMs, ok);
   }
 
   #keys(key: string, algorithm: Algorithm): string[] {
