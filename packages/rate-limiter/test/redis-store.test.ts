@@ -404,23 +404,44 @@ describe.each(REDIS_BACKENDS)('redisStore on %s', (_name, makeBackend) => {
     await limiter.close();
   });
 
-  it('Redis hung under 200 callers: the instance admits no more than the limit', async () => {
-    const s = await store({ retryMs: 60_000, timeoutMs: 200 });
-    const limiter = new RateLimiter({
-      algorithm: 'fixed-window',
-      limit: 100,
-      windowMs: 60_000,
-      store: s,
-    });
-    const pausers = backend.nodes.map((node) => new Redis(node.port, node.host));
-    clients.push(...pausers);
-    await Promise.all(pausers.map((p) => p.call('CLIENT', 'PAUSE', 1500, 'WRITE')));
-    const answers = await Promise.all(Array.from({ length: 200 }, () => limiter.consume('hung')));
-    expect(answers.filter((r) => r.allowed).length).toBeLessThanOrEqual(100);
-    expect(s.usingRedis).toBe(false);
-    // The paused calls run when the pause ends; Redis never answers them to this caller.
-    await new Promise((r) => setTimeout(r, 1600));
-  });
+  it.each(['hung', 'stopped'] as const)(
+    'Redis %s mid-load, 200 callers at once: across the switch the instance admits no more than the limit',
+    async (fault) => {
+      const s = await store({ retryMs: 60_000, timeoutMs: 200 });
+      const limiter = new RateLimiter({
+        algorithm: 'fixed-window',
+        limit: 300,
+        windowMs: 60_000,
+        store: s,
+      });
+      const wave = async () => {
+        const answers = await Promise.all(
+          Array.from({ length: 200 }, () => limiter.consume('load')),
+        );
+        return answers.filter((r) => r.allowed).length;
+      };
+      const beforeFault = await wave(); // all 200 decided by Redis
+      expect(beforeFault).toBe(200);
+      expect(s.usingRedis).toBe(true);
+      const pausers = backend.nodes.map((node) => new Redis(node.port, node.host));
+      clients.push(...pausers);
+      if (fault === 'hung') {
+        await Promise.all(pausers.map((p) => p.call('CLIENT', 'PAUSE', 1500, 'WRITE')));
+      } else {
+        await backend.stop();
+      }
+      try {
+        const duringFault = (await wave()) + (await wave());
+        expect(s.usingRedis).toBe(false);
+        // The bound: the limit, counting what this instance saw Redis admit (README).
+        expect(beforeFault + duringFault).toBe(300);
+      } finally {
+        if (fault === 'stopped') await backend.start();
+        // The paused calls run when the pause ends; Redis never answers them to this caller.
+        else await new Promise((r) => setTimeout(r, 1600));
+      }
+    },
+  );
 
   it.each(['fixed-window', 'sliding-window'] as const)(
     "time: 'client', %s: an older reading never reopens a key's window",
