@@ -67,7 +67,9 @@ export class AddBatcher {
     this.#link.run(ADD_MANY, keys, args).then(
       (raw) => {
         const answers = raw as number[];
-        adds.forEach((add, i) => add.resolve([Number(answers[2 * i]), Number(answers[2 * i + 1])]));
+        adds.forEach((add, i) => {
+          add.resolve([Number(answers[2 * i]), Number(answers[2 * i + 1])]);
+        });
       },
       (error: unknown) => {
         for (const add of adds) add.reject(error);
