@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import {
   backgroundRepeat,
   backgroundTimer,
+  describeValue,
   type EngineName,
   type Timer,
 } from '@bulwark/engine-kit';
@@ -41,6 +42,7 @@ import { type NativeBinding, nativeBinding, resolveBreakerEngine } from './nativ
 import {
   type CircuitBreakerOptions,
   type CircuitSnapshotState,
+  optionsView,
   type ResolvedOptions,
   resolveOptions,
 } from './options.js';
@@ -72,7 +74,10 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     return new Status(options);
   }
 
-  readonly options: ResolvedOptions<TI>;
+  /** The options as opossum reads them back: given values, defaults written in (frozen). */
+  readonly options: Readonly<ResolvedOptions<TI>>;
+  /** The options as the breaker uses them (opossum's stand-ins for 0 applied). */
+  readonly #o: ResolvedOptions<TI>;
   readonly action: (...args: TI) => Promise<TR> | TR;
 
   readonly #name: string;
@@ -152,14 +157,15 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
         'No action provided. Cannot construct a CircuitBreaker without an invocable action.',
       );
     }
-    this.options = resolveOptions(options);
+    this.#o = resolveOptions(options);
+    this.options = optionsView(options, this.#o);
     // Opossum's times are wall-clock (a saved state's lastTimerAt is read by another process).
-    this.#clock = this.options.clock;
+    this.#clock = this.#o.clock;
     this.action =
       typeof action === 'function'
         ? (action as (...args: TI) => Promise<TR> | TR)
         : () => Promise.resolve(action as TR);
-    const o = this.options;
+    const o = this.#o;
     this.#name =
       (o.name as string | undefined) ||
       (typeof action === 'function' && action.name) ||
@@ -168,13 +174,13 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this.#volumeThreshold = o.volumeThreshold;
     this.#status = this.#makeStatus(o.status as Status | Partial<Stats> | undefined);
     this.#breaker =
-      this.options.breaker ??
+      this.#o.breaker ??
       new RollingPercentageBreaker(
         {
-          errorThresholdPercentage: this.options.errorThresholdPercentage,
+          errorThresholdPercentage: this.#o.errorThresholdPercentage,
           volumeThreshold: this.#volumeThreshold,
-          rollingCountTimeout: this.options.rollingCountTimeout,
-          rollingCountBuckets: this.options.rollingCountBuckets,
+          rollingCountTimeout: this.#o.rollingCountTimeout,
+          rollingCountBuckets: this.#o.rollingCountBuckets,
           clock: this.#clock,
         },
         {
@@ -184,8 +190,8 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       );
     this.#coalesceCache = o.coalesceCache;
     this.#abortController = o.abortController;
-    if (this.options.timeout !== false) this.#deadlines = new DeadlineQueue(this.#clock);
-    const engine = resolveBreakerEngine(this.options.engine);
+    if (this.#o.timeout !== false) this.#deadlines = new DeadlineQueue(this.#clock);
+    const engine = resolveBreakerEngine(this.#o.engine);
     if (engine.error) throw engine.error;
     this.engine = engine.engine;
     if (this.engine === 'native') {
@@ -195,9 +201,9 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       this.#local = this.#js;
     }
     this.#circuit = this.#local;
-    if (this.options.store) {
+    if (this.#o.store) {
       // The store decides while it answers; the engine's circuit stands in while it does not.
-      this.#remote = this.#joinStore(this.options.store);
+      this.#remote = this.#joinStore(this.#o.store);
       this.#circuit = this.#remote;
     }
     if (o.maxFailures !== undefined) {
@@ -215,7 +221,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     if (this.#warmUp) {
       this.#warmUpTimer = backgroundTimer(() => {
         this.#warmUp = false;
-      }, this.options.rollingCountTimeout);
+      }, this.#o.warmUpMs);
     }
     this.on('newListener', (event: string | symbol) => {
       if (event === 'fire' || event === 'success' || event === 'failure') {
@@ -242,7 +248,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
    * latency, a slow-call rule reads it, and deadlines and caches need the exact time.
    */
   #decideTiming(): void {
-    const options = this.options;
+    const options = this.#o;
     this.#timesEveryCall =
       this.#hears.success ||
       this.#hears.failure ||
@@ -351,7 +357,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       return this.#invokeUnprotected(context, args);
     }
 
-    const options = this.options;
+    const options = this.#o;
     const cacheKey = options.cache || options.coalesce ? options.cacheGetKey.apply(this, args) : '';
     if (options.cache) {
       const cached = this.#lookUp(options.cacheTransport as CacheTransport, cacheKey, now, 'cache');
@@ -407,7 +413,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     weight: number,
   ): Promise<TR> {
     if (admission === REJECTED) return this.#reject(args, now);
-    if (this.#inFlight >= this.options.capacity) {
+    if (this.#inFlight >= this.#o.capacity) {
       // A probe that could not run gives its slot back: it decided nothing.
       if (admission > NORMAL) this.#circuit.returnProbe(admission);
       return this.#semaphoreLocked(args, cacheKey);
@@ -418,10 +424,17 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
 
   /** Sets the function called (with the call's arguments and the error) when a call fails or is rejected. */
   fallback(func: ((...args: any[]) => unknown) | CircuitBreaker<any, any>): this {
-    this.#fallback =
-      func instanceof CircuitBreaker
-        ? (...args: unknown[]) => func.fire(...args)
-        : (func as (...args: any[]) => unknown);
+    if (func instanceof CircuitBreaker) {
+      this.#fallback = (...args: unknown[]) => func.fire(...args);
+    } else if (typeof func === 'function' || !func) {
+      // A falsy value is no fallback, as in opossum.
+      this.#fallback = func || undefined;
+    } else {
+      // Opossum takes it and fails at the first failure that needs it, in production.
+      throw new TypeError(
+        `fallback must be a function or a CircuitBreaker; got ${describeValue(func)}`,
+      );
+    }
     return this;
   }
 
@@ -476,7 +489,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   }
 
   clearCache(): void {
-    if (this.options.cache) this.options.cacheTransport?.flush();
+    if (this.#o.cache) this.#o.cacheTransport?.flush();
     this.#coalesceCache?.flush();
   }
 
@@ -549,7 +562,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this.#openedAt = openedAt;
     this.#lastTimerAt = openedAt;
     this.#status.open();
-    this.#armResetTimer(Math.max(0, openedAt + this.options.resetTimeout - this.#clock()));
+    this.#armResetTimer(Math.max(0, openedAt + this.#o.resetTimeout - this.#clock()));
     this.emit('open');
   }
 
@@ -557,7 +570,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this.#clearResetTimer();
     this.#state = HALF_OPEN;
     this.#renewAbortController();
-    this.emit('halfOpen', this.options.resetTimeout);
+    this.emit('halfOpen', this.#o.resetTimeout);
   }
 
   #enterClosed(): void {
@@ -594,9 +607,9 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   #makeJsCircuit(): JsCircuit {
     return new JsCircuit({
       rule: this.#breaker,
-      resetTimeoutMs: this.options.resetTimeout,
-      halfOpenProbes: this.options.halfOpenProbes,
-      strictHalfOpen: this.options.strictHalfOpen,
+      resetTimeoutMs: this.#o.resetTimeout,
+      halfOpenProbes: this.#o.halfOpenProbes,
+      strictHalfOpen: this.#o.strictHalfOpen,
       volumeReached: () => this.#status.totalOf(FIELD.fires) >= this.#volumeThreshold,
     });
   }
@@ -625,12 +638,12 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this.#local.adopt(this.#state, this.#openedAt, now);
     this.#circuit = this.#local;
     if (this.#state === OPEN) {
-      this.#armResetTimer(Math.max(0, this.#openedAt + this.options.resetTimeout - now));
+      this.#armResetTimer(Math.max(0, this.#openedAt + this.#o.resetTimeout - now));
     }
   }
 
   #sharedConfig(where: string): SharedCircuitConfig {
-    const options = this.options;
+    const options = this.#o;
     const rule = sharedRuleConfig(
       options.breaker,
       {
@@ -706,7 +719,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     start: number,
   ): Promise<TR> {
     this.#inFlight++;
-    const timeoutMs = this.options.timeout as number;
+    const timeoutMs = this.#o.timeout as number;
     const deadlines = this.#deadlines as DeadlineQueue;
     return new Promise<TR>((resolve, reject) => {
       const pending: Deadline = {
@@ -718,9 +731,15 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
           const now = this.#clock();
           const error = new CircuitTimeoutError(timeoutMs);
           this.#status.count(FIELD.timeouts, now, now - start);
-          this.emit('timeout', error, now - start, args);
-          this.#failed(error, args, admission, cacheKey, start, 'timeout').then(resolve, reject);
-          this.#abortController?.abort();
+          try {
+            this.emit('timeout', error, now - start, args);
+            this.#failed(error, args, admission, cacheKey, start, 'timeout').then(resolve, reject);
+          } catch (listenerError) {
+            // A 'timeout' listener threw: the caller gets its error rather than no answer.
+            reject(listenerError);
+          } finally {
+            this.#abortController?.abort();
+          }
         },
       };
       let result: unknown;
@@ -737,8 +756,12 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
           // Not queued any more: the deadline passed first and the caller has its answer.
           if (!deadlines.remove(pending)) return;
           this.#inFlight--;
-          this.#succeeded(value as TR, admission, cacheKey, start);
-          resolve(value as TR);
+          try {
+            this.#succeeded(value as TR, admission, cacheKey, start);
+            resolve(value as TR);
+          } catch (listenerError) {
+            reject(listenerError); // a 'success' (or 'close') listener threw
+          }
         },
         (error: unknown) => {
           if (!deadlines.remove(pending)) return;
@@ -768,9 +791,9 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this.#recordSuccess(admission, latency, now);
     if (this.#hears.success) this.emit('success', value, latency);
     this.#resetCoalesce(cacheKey, 'success');
-    if (this.options.cache) {
-      const ttl = this.options.cacheTTL;
-      (this.options.cacheTransport as CacheTransport).set(
+    if (this.#o.cache) {
+      const ttl = this.#o.cacheTTL;
+      (this.#o.cacheTransport as CacheTransport).set(
         cacheKey,
         Promise.resolve(value),
         ttl > 0 ? now + ttl : 0,
@@ -778,8 +801,29 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     }
   }
 
-  /** Settles a failed call: filtered errors count as successes; others as failures, then the fallback. */
+  /**
+   * Settles a failed call: filtered errors count as successes; others as failures, then
+   * the fallback. Never throws: an `errorFilter`, 'failure', 'success' or 'open' listener
+   * that throws makes the call reject with that error, which is how it is reported.
+   * (In opossum the call then never settles, and the error is an unhandled rejection.)
+   */
   #failed(
+    error: unknown,
+    args: TI,
+    admission: number,
+    cacheKey: string,
+    start: number,
+    outcome: 'error' | 'timeout' | 'semaphore',
+    weight = 1,
+  ): Promise<TR> {
+    try {
+      return this.#settleFailure(error, args, admission, cacheKey, start, outcome, weight);
+    } catch (listenerError) {
+      return Promise.reject(listenerError);
+    }
+  }
+
+  #settleFailure(
     error: unknown,
     args: TI,
     admission: number,
@@ -791,7 +835,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     // Always read: the failure must land in the right bucket, and may open the circuit.
     const now = this.#now();
     const latency = weight > 0 ? now - start : 0;
-    if (this.options.errorFilter(error, ...args)) {
+    if (this.#o.errorFilter(error, ...args)) {
       this.#status.count(FIELD.successes, now, latency, weight);
       this.#recordSuccess(admission, latency, now);
       this.emit('success', error, latency);
@@ -851,7 +895,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
 
   #resetCoalesce(cacheKey: string, outcome: 'error' | 'success' | 'timeout' | 'semaphore'): void {
     if (!this.#coalesceCache) return;
-    if (outcome === 'semaphore' || this.options.coalesceResetOn.includes(outcome)) {
+    if (outcome === 'semaphore' || this.#o.coalesceResetOn.includes(outcome)) {
       this.#coalesceCache.delete(cacheKey);
     }
   }
@@ -875,7 +919,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       // Still open: another thread reopened it meanwhile, so wait out its resetTimeout; or
       // a store is moving it to half-open, and its answer will say so.
       if (this.#state === OPEN) {
-        const remaining = this.#circuit.info().openedAt + this.options.resetTimeout - now;
+        const remaining = this.#circuit.info().openedAt + this.#o.resetTimeout - now;
         if (remaining > 0) this.#armResetTimer(remaining);
       }
     }, afterMs);
@@ -888,7 +932,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
 
   #renewAbortController(): void {
     const controller = this.#abortController;
-    if (this.options.autoRenewAbortController && controller?.signal.aborted) {
+    if (this.#o.autoRenewAbortController && controller?.signal.aborted) {
       this.#abortController = new AbortController();
     }
   }
@@ -896,12 +940,12 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   #makeStatus(given: Status | Partial<Stats> | undefined): Status {
     if (given instanceof Status) return given;
     return new Status({
-      rollingCountTimeout: this.options.rollingCountTimeout,
-      rollingCountBuckets: this.options.rollingCountBuckets,
-      rollingPercentilesEnabled: this.options.rollingPercentilesEnabled,
-      timedCallsPerBucket: this.options.timedCallsPerBucket,
-      enableSnapshots: this.options.enableSnapshots,
-      rotateBucketController: this.options.rotateBucketController,
+      rollingCountTimeout: this.#o.rollingCountTimeout,
+      rollingCountBuckets: this.#o.rollingCountBuckets,
+      rollingPercentilesEnabled: this.#o.rollingPercentilesEnabled,
+      timedCallsPerBucket: this.#o.timedCallsPerBucket,
+      enableSnapshots: this.#o.enableSnapshots,
+      rotateBucketController: this.#o.rotateBucketController,
       clock: this.#clock,
       stats: given,
     });
@@ -916,7 +960,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     // Opened when the snapshot says (half-open: a whole resetTimeout ago), then moved on
     // to half-open if that time has passed; otherwise open for what remains of it.
     const now = this.#clock();
-    const openedAt = state.halfOpen ? now - this.options.resetTimeout : (state.lastTimerAt ?? now);
+    const openedAt = state.halfOpen ? now - this.#o.resetTimeout : (state.lastTimerAt ?? now);
     this.#follow(this.#circuit.open(openedAt), now);
     this.#follow(this.#circuit.refresh(now), now);
   }

@@ -1,7 +1,8 @@
 /**
  * The errors the breaker itself raises. Opossum marks them with a private flag and a
  * `code`; code written against opossum switches on those codes, so they stay the same,
- * and each is also a class so TypeScript callers can use `instanceof`.
+ * and so do their messages and `name` ('Error'). Each is also a class, so TypeScript
+ * callers can use `instanceof`.
  */
 
 /** Marks errors this package created, for `CircuitBreaker.isOurError`. */
@@ -95,6 +96,9 @@ export const isSemaphoreLockedError = (error: unknown): error is SemaphoreLocked
 export const isShutdownError = (error: unknown): error is ShutdownError =>
   isOurs(error, 'ESHUTDOWN');
 
+// Opossum's errors are plain `Error`s: `err.name` is 'Error' and `String(err)` reads
+// `Error: Breaker is open`, which logs, alerts and tests match on. Ours are classes for
+// `instanceof`, named as opossum names them. (`err.constructor.name` tells them apart.)
 for (const type of [
   CircuitBreakerError,
   OpenCircuitError,
@@ -103,7 +107,7 @@ for (const type of [
   ShutdownError,
 ]) {
   Object.defineProperty(type.prototype, 'name', {
-    value: type.name,
+    value: 'Error',
     writable: true,
     configurable: true,
   });

@@ -149,9 +149,16 @@ export interface CircuitBreakerOptions<TI extends unknown[] = unknown[]> {
   store?: CircuitStore;
 }
 
+/**
+ * The options as the breaker uses them: defaults filled in, and opossum's stand-ins
+ * applied (`timeout: 0` is no timeout, `rollingCountBuckets: 0` is 10). Read by the
+ * breaker only; users read `breaker.options` (see `optionsView`).
+ */
 export interface ResolvedOptions<TI extends unknown[]> {
   timeout: number | false;
   resetTimeout: number;
+  /** How long `allowWarmUp` holds the circuit closed: `rollingCountTimeout` as given. */
+  warmUpMs: number;
   errorThresholdPercentage: number;
   rollingCountTimeout: number;
   rollingCountBuckets: number;
@@ -242,13 +249,15 @@ export function resolveOptions<TI extends unknown[]>(
   );
   const timeout = options.timeout ?? 10_000;
   if (timeout !== false) nonNegativeNumber('timeout', timeout);
-  if (
-    options.errorThresholdPercentage !== undefined &&
-    !(requireNumber('errorThresholdPercentage', options.errorThresholdPercentage) >= 0)
-  ) {
-    throw new RangeError(
-      `errorThresholdPercentage must be a number >= 0, got ${options.errorThresholdPercentage}`,
-    );
+  if (options.errorThresholdPercentage !== undefined) {
+    const percentage = requireNumber('errorThresholdPercentage', options.errorThresholdPercentage);
+    // Opossum takes 150 and never opens (failures can never pass 150% of calls): a typo
+    // that disables the breaker, so it is refused here rather than found in an outage.
+    if (!(percentage >= 0 && percentage <= 100)) {
+      throw new RangeError(
+        `errorThresholdPercentage must be a percentage from 0 to 100; got ${percentage}`,
+      );
+    }
   }
   if (options.capacity !== undefined) integerAtLeast('capacity', options.capacity, 0);
   if (options.volumeThreshold !== undefined)
@@ -297,18 +306,26 @@ export function resolveOptions<TI extends unknown[]>(
         : integerAtLeast('volumeThreshold', options.volumeThreshold, 0),
     allowWarmUp: options.allowWarmUp === true,
     enabled: options.enabled !== false,
+    // 0 means none, as `false` does.
     timeout: timeout === 0 ? false : timeout,
+    // 0: half-open at the next turn of the event loop, as in opossum.
     resetTimeout:
       options.resetTimeout === undefined
         ? 30_000
-        : positiveNumber('resetTimeout', options.resetTimeout),
+        : nonNegativeNumber('resetTimeout', options.resetTimeout),
     errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
+    // 0 falls back to the default window and buckets, as opossum's Status does; warm-up
+    // lasts the value as given (0: it ends at the next turn).
     rollingCountTimeout:
-      options.rollingCountTimeout === undefined
+      options.rollingCountTimeout === undefined || options.rollingCountTimeout === 0
         ? 10_000
         : positiveNumber('rollingCountTimeout', options.rollingCountTimeout),
+    warmUpMs:
+      options.rollingCountTimeout === undefined
+        ? 10_000
+        : nonNegativeNumber('rollingCountTimeout', options.rollingCountTimeout),
     rollingCountBuckets:
-      options.rollingCountBuckets === undefined
+      options.rollingCountBuckets === undefined || options.rollingCountBuckets === 0
         ? 10
         : integerAtLeast('rollingCountBuckets', options.rollingCountBuckets, 1),
     rollingPercentilesEnabled: options.rollingPercentilesEnabled !== false,
@@ -337,6 +354,32 @@ export function resolveOptions<TI extends unknown[]>(
     engine: validateEngineOption(options.engine),
     store: validateStore(options.store),
   });
+}
+
+/** The option values opossum keeps as given where the breaker uses a stand-in. */
+const AS_GIVEN = {
+  timeout: 10_000,
+  rollingCountTimeout: 10_000,
+  rollingCountBuckets: 10,
+} as const;
+
+/**
+ * What `breaker.options` shows: every option with opossum's default written in, each
+ * value as opossum reads it back (`timeout: 0` stays 0, `rollingCountBuckets: 0` stays
+ * 0), plus the caches opossum puts there (`cacheTransport`, `coalesceCache`). Frozen:
+ * options are read once, at construction (opossum reads `timeout` again at each call, so
+ * there a later assignment changes it; here it throws).
+ */
+export function optionsView<TI extends unknown[]>(
+  given: CircuitBreakerOptions<TI>,
+  resolved: ResolvedOptions<TI>,
+): Readonly<ResolvedOptions<TI>> {
+  const view: Record<string, unknown> = { ...resolved };
+  delete view.warmUpMs;
+  for (const [name, fallback] of Object.entries(AS_GIVEN)) {
+    view[name] = given[name as keyof typeof AS_GIVEN] ?? fallback;
+  }
+  return Object.freeze(view) as unknown as Readonly<ResolvedOptions<TI>>;
 }
 
 function timedCallsPerBucket(value: unknown): number {

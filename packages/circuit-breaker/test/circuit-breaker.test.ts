@@ -331,12 +331,13 @@ describe('validation', () => {
   const action = async () => 1;
   it.each([
     [{ timeout: -1 }, /timeout/],
-    [{ resetTimeout: 0 }, /resetTimeout/],
-    [{ rollingCountBuckets: 0 }, /rollingCountBuckets/],
+    [{ resetTimeout: -1 }, /resetTimeout/],
+    [{ rollingCountBuckets: 2.5 }, /rollingCountBuckets/],
     [{ rollingCountTimeout: Number.NaN }, /rollingCountTimeout/],
     [{ capacity: 1.5 }, /capacity/],
     [{ volumeThreshold: -2 }, /volumeThreshold/],
     [{ errorThresholdPercentage: -5 }, /errorThresholdPercentage/],
+    [{ errorThresholdPercentage: 101 }, /errorThresholdPercentage/],
     [{ halfOpenProbes: 0 }, /halfOpenProbes/],
     [{ errorFilter: 'no' }, /errorFilter/],
     [{ cacheTransport: {} }, /cacheTransport/],
