@@ -132,7 +132,7 @@ describe.each(engines)('opossum 8.5 edges (%s engine)', (engine) => {
   });
 
   it("errors are opossum's: plain names, messages, codes, JSON and String()", async () => {
-    const seen = await both(async (make) => {
+    const seen = (await both(async (make) => {
       const describe = (e: any) => [
         String(e),
         e.name,
@@ -166,7 +166,7 @@ describe.each(engines)('opossum 8.5 edges (%s engine)', (engine) => {
       ]);
       for (const b of [open, slow, narrow]) b.shutdown();
       return errors;
-    });
+    })) as unknown[];
     expect(seen[0]).toEqual([
       'Error: Breaker is open',
       'Error',
