@@ -47,6 +47,7 @@ import {
   resolveOptions,
 } from './options.js';
 import type { CacheTransport, MemoryCache } from './response-cache.js';
+import { Semaphore } from './semaphore.js';
 import { FIELD, type Stats, Status, type StatusOptions } from './status.js';
 
 /** Beyond the circuit's states: the breaker was shut down. */
@@ -112,7 +113,8 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   #enabled: boolean;
   #warmUp: boolean;
   #fallback: ((...args: any[]) => unknown) | undefined;
-  #inFlight = 0;
+  /** `capacity`'s slots: one taken by each call running, as opossum's `semaphore`. */
+  readonly #semaphore: Semaphore;
   /** When the circuit last opened, as the circuit said (ms, the breaker's clock). */
   #openedAt = 0;
   #lastTimerAt: number | undefined;
@@ -140,12 +142,12 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
    */
   // Typed on unknown, not TR: a member typed on TR would make the class invariant in TR.
   readonly #untimedSuccess = (value: unknown): unknown => {
-    this.#inFlight--;
+    this.#semaphore.release();
     this.#succeeded(value as TR, NORMAL, '', 0, 0);
     return value;
   };
   readonly #untimedUnreportedSuccess = (value: unknown): unknown => {
-    this.#inFlight--;
+    this.#semaphore.release();
     this.#succeeded(value as TR, UNREPORTED_SUCCESS, '', 0, 0);
     return value;
   };
@@ -159,6 +161,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     }
     this.#o = resolveOptions(options);
     this.options = optionsView(options, this.#o);
+    this.#semaphore = new Semaphore(this.#o.capacity);
     // Opossum's times are wall-clock (a saved state's lastTimerAt is read by another process).
     this.#clock = this.#o.clock;
     this.action =
@@ -413,7 +416,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     weight: number,
   ): Promise<TR> {
     if (admission === REJECTED) return this.#reject(args, now);
-    if (this.#inFlight >= this.#o.capacity) {
+    if (!this.#semaphore.test()) {
       // A probe that could not run gives its slot back: it decided nothing.
       if (admission > NORMAL) this.#circuit.returnProbe(admission);
       return this.#semaphoreLocked(args, cacheKey);
@@ -501,18 +504,28 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     const every = interval || 5000;
     if (typeof func !== 'function') throw new TypeError('Health check function must be a function');
     if (Number.isNaN(Number(every))) throw new TypeError('Health check interval must be a number');
+    // Called at once and then every `interval`, as opossum does; a throw is a failed check.
     const check = () => {
-      Promise.resolve()
-        .then(() => func.apply(this))
-        .catch((error: unknown) => {
-          if (this.#state === SHUTDOWN) return;
-          this.emit('healthCheckFailed', error);
-          this.open();
-        });
+      let result: unknown;
+      try {
+        result = func.apply(this);
+      } catch (error) {
+        result = Promise.reject(error);
+      }
+      Promise.resolve(result).catch((error: unknown) => {
+        if (this.#state === SHUTDOWN) return;
+        this.emit('healthCheckFailed', error);
+        this.open();
+      });
     };
     const timer = backgroundRepeat(check, Number(every));
     this.#healthChecks.add(timer);
     check();
+  }
+
+  /** `capacity`'s slots (opossum's `semaphore`): `count` free, `take`, `release`, `test`. */
+  get semaphore(): Semaphore {
+    return this.#semaphore;
   }
 
   getSignal(): AbortSignal | undefined {
@@ -675,17 +688,16 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     start: number,
     weight: number,
   ): Promise<TR> {
-    this.#inFlight++;
     let result: unknown;
     try {
       result = this.action.apply(context, args);
     } catch (error) {
-      this.#inFlight--;
+      this.#semaphore.release();
       return this.#failed(error, args, admission, cacheKey, start, 'error', weight);
     }
     const onValue = this.#onValue(admission, cacheKey, start, weight) as (value: TR) => TR;
     return (Promise.resolve(result) as Promise<TR>).then(onValue, (error: unknown) => {
-      this.#inFlight--;
+      this.#semaphore.release();
       return this.#failed(error, args, admission, cacheKey, start, 'error', weight);
     });
   }
@@ -705,7 +717,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       if (admission === UNREPORTED_SUCCESS) return this.#untimedUnreportedSuccess;
     }
     return (value: unknown) => {
-      this.#inFlight--;
+      this.#semaphore.release();
       this.#succeeded(value as TR, admission, cacheKey, start, weight);
       return value;
     };
@@ -718,7 +730,6 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     cacheKey: string,
     start: number,
   ): Promise<TR> {
-    this.#inFlight++;
     const timeoutMs = this.#o.timeout as number;
     const deadlines = this.#deadlines as DeadlineQueue;
     return new Promise<TR>((resolve, reject) => {
@@ -727,7 +738,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
         prev: undefined,
         next: undefined,
         expire: () => {
-          this.#inFlight--;
+          this.#semaphore.release();
           const now = this.#clock();
           const error = new CircuitTimeoutError(timeoutMs);
           this.#status.count(FIELD.timeouts, now, now - start);
@@ -746,7 +757,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       try {
         result = this.action.apply(context, args);
       } catch (error) {
-        this.#inFlight--;
+        this.#semaphore.release();
         this.#failed(error, args, admission, cacheKey, start, 'error').then(resolve, reject);
         return;
       }
@@ -755,7 +766,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
         (value) => {
           // Not queued any more: the deadline passed first and the caller has its answer.
           if (!deadlines.remove(pending)) return;
-          this.#inFlight--;
+          this.#semaphore.release();
           try {
             this.#succeeded(value as TR, admission, cacheKey, start);
             resolve(value as TR);
@@ -765,7 +776,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
         },
         (error: unknown) => {
           if (!deadlines.remove(pending)) return;
-          this.#inFlight--;
+          this.#semaphore.release();
           this.#failed(error, args, admission, cacheKey, start, 'error').then(resolve, reject);
         },
       );

@@ -178,6 +178,58 @@ describe.each(engines)('opossum 8.5 edges (%s engine)', (engine) => {
     ]);
   });
 
+  it('breaker.semaphore: count, test, release, take (waiting, and timing out) as opossum', async () => {
+    await both(async (make) => {
+      const breaker = make(() => new Promise((r) => setTimeout(r, 50)), { capacity: 2 });
+      const { semaphore } = breaker;
+      const log: unknown[] = [semaphore.count];
+      const running = breaker.fire();
+      log.push(semaphore.count, semaphore.test(), semaphore.count, semaphore.test());
+      let assigned: unknown;
+      try {
+        semaphore.count = 5;
+      } catch (error) {
+        assigned = (error as Error).constructor.name;
+      }
+      log.push(assigned);
+      const timedOut = semaphore
+        .take(10)
+        .catch((e: { code: string; message: string }) => [e.code, e.message]);
+      await vi.advanceTimersByTimeAsync(20);
+      log.push(await timedOut);
+      await vi.advanceTimersByTimeAsync(60); // the call settles: its slot is free again
+      await running;
+      log.push(semaphore.count);
+      const waited = semaphore.take().then(() => log.push('took'));
+      semaphore.take().then(() => log.push('second took'));
+      semaphore.release();
+      await waited;
+      await vi.advanceTimersByTimeAsync(0);
+      log.push(semaphore.count);
+      breaker.shutdown();
+      return log;
+    });
+  });
+
+  it('healthCheck runs the check at once, then every interval; a failed check opens the circuit', async () => {
+    await both(async (make) => {
+      const breaker = make(async () => 'ok');
+      const log: unknown[] = [];
+      let checks = 0;
+      breaker.on('healthCheckFailed', (e) => log.push(['healthCheckFailed', (e as Error).message]));
+      breaker.on('open', () => log.push('open'));
+      breaker.healthCheck(async () => {
+        checks++;
+        if (checks === 2) throw new Error('unhealthy');
+      }, 100);
+      log.push(checks); // called synchronously
+      await vi.advanceTimersByTimeAsync(100);
+      log.push(checks, breaker.opened);
+      breaker.shutdown();
+      return log;
+    });
+  });
+
   it('a falsy fallback is no fallback', async () => {
     await both(async (make) => {
       const breaker = make(async () => {
@@ -263,6 +315,19 @@ describe.each(engines)('where we differ from opossum, on purpose (%s engine)', (
       throw new Error('success listener broke');
     });
     await expect(breaker.fire()).rejects.toThrow('success listener broke');
+    breaker.shutdown();
+  });
+
+  it('a waiter that timed out does not swallow the next released slot (opossum gives it to the dead waiter)', async () => {
+    const breaker = make(async () => 1, { capacity: 1 });
+    const { semaphore } = breaker;
+    semaphore.test();
+    const timedOut = semaphore.take(10).catch(() => 'timed out');
+    await vi.advanceTimersByTimeAsync(20);
+    expect(await timedOut).toBe('timed out');
+    const waiting = semaphore.take().then(() => 'took');
+    semaphore.release();
+    expect(await waiting).toBe('took');
     breaker.shutdown();
   });
 
