@@ -1,5 +1,7 @@
 /** Behaviour beyond opossum's: probes, the half-open fixes, custom breakers, errors, validation. */
 import { createRequire } from 'node:module';
+import { anyUtf16 } from '@bulwark/testkit';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import CircuitBreaker, {
   CircuitBreakerError,
@@ -391,6 +393,21 @@ describe('validation', () => {
     expect(other.closed).toBe(true);
     one.shutdown();
     other.shutdown();
+  });
+
+  it('native: any two UTF-16 names are two circuits', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(anyUtf16(6), { minLength: 2, maxLength: 8 }), (names) => {
+        const tag = uniqueName('any');
+        const breakers = names.map(
+          (name) => new CircuitBreaker(action, { engine: 'native', name: `${tag}:${name}` }),
+        );
+        breakers[0]!.open();
+        expect(breakers.map((b) => b.opened)).toEqual(names.map((_, i) => i === 0));
+        for (const b of breakers) b.shutdown();
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('native: one name with other options is refused, naming the circuit', () => {

@@ -1,3 +1,5 @@
+import { anyUtf16 } from '@bulwark/testkit';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   isRateLimiterClosedError,
@@ -54,6 +56,26 @@ describe.each(ENGINES)('edges (%s store)', (engine) => {
     expect((await limiter.consume('\uD801')).allowed).toBe(true);
     expect((await limiter.consume('%uD800')).allowed).toBe(true);
     expect((await limiter.consume('\uD800')).allowed).toBe(false);
+  });
+
+  it('any two UTF-16 strings are two keys', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(anyUtf16(6), { minLength: 1, maxLength: 12 }),
+        async (keys) => {
+          const limiter = new RateLimiter({
+            algorithm: 'fixed-window',
+            limit: 1,
+            windowMs: 60_000,
+            store: storeOn(engine),
+          });
+          for (const key of keys) expect((await limiter.consume(key)).allowed).toBe(true);
+          for (const key of keys) expect((await limiter.consume(key)).allowed).toBe(false);
+          await limiter.close();
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 
   it('stats() counts what it decided and who waits; refused is emitted with the key and answer', async () => {

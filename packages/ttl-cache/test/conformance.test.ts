@@ -1,4 +1,5 @@
 import { enginesUnderTest } from '@bulwark/engine-kit/testing';
+import { anyUtf16 } from '@bulwark/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type DisposeReason, engineInfo, TtlCache, type TtlCacheOptions } from '../src/index.js';
@@ -40,6 +41,36 @@ describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)'
     const c = cache<string | number, string>({ max: 10 });
     c.set(1, 'number').set('1', 'string').set(-0, 'zero');
     expect([c.get(1), c.get('1'), c.get(0), c.size]).toEqual(['number', 'string', 'zero', 3]);
+    expect(Object.is([...c.keys()][0], 0)).toBe(true); // as a Map gives it back
+  });
+
+  it('keeps keys that differ only in a lone surrogate apart, and gives each back as it was', () => {
+    const c = cache<string, string>({ max: 10 });
+    c.set('user:\uD800', 'bob-secret').set('user:\uFFFD', 'alice').set('100%', 'pct');
+    expect([
+      c.get('user:\uD800'),
+      c.get('user:\uFFFD'),
+      c.get('user:\uDC00'),
+      c.get('100%'),
+    ]).toEqual(['bob-secret', 'alice', undefined, 'pct']);
+    expect(new Set(c.keys())).toEqual(new Set(['user:\uD800', 'user:\uFFFD', '100%']));
+  });
+
+  it('any two UTF-16 strings are two keys, and each reads back as it was set', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(anyUtf16(6), { maxLength: 20 }), (keys) => {
+        const c = cache<string, number>({ max: 100 });
+        keys.forEach((k, i) => c.set(k, i));
+        keys.forEach((k, i) => expect(c.get(k)).toBe(i));
+        expect(new Set(c.keys())).toEqual(new Set(keys));
+        const seen: string[] = [];
+        const d = cache<string, number>({ max: 100, dispose: (_v, k) => seen.push(k) });
+        keys.forEach((k, i) => d.set(k, i));
+        d.clear();
+        expect(new Set(seen)).toEqual(new Set(keys));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('round-trips strings, Buffers and structured values', () => {

@@ -7,7 +7,7 @@ export {
   type NativeLoadFailure,
   type NativeSpec,
 } from './load-native.js';
-export { escapeKeyChars, losslessKey } from './lossless-key.js';
+export { escapeKeyChars, losslessKey, restoreKey } from './lossless-key.js';
 export type { MeterLike, MetricLabels, ObservationLike, PromClientLike } from './metrics-types.js';
 export { type NativeEngine, nativeEngine } from './native-engine.js';
 export { platformPackage, platformTriple } from './platform.js';

@@ -40,3 +40,26 @@ function hasAnyOf(key: string, chars: string): boolean {
 }
 
 const isLow = (unit: number): boolean => unit >= 0xdc00 && unit <= 0xdfff;
+
+/**
+ * The key `losslessKey` (or `escapeKeyChars`) was given, from what it returned: for keys
+ * that come back out of Rust or Redis (`keys()`, `dump()`, dispose). A string without `%`
+ * is returned as it is.
+ */
+export function restoreKey(escaped: string): string {
+  if (!escaped.includes('%')) return escaped;
+  let out = '';
+  for (let i = 0; i < escaped.length; i++) {
+    const char = escaped[i] as string;
+    if (char !== '%') {
+      out += char;
+    } else if (escaped[i + 1] === 'u') {
+      out += String.fromCharCode(Number.parseInt(escaped.slice(i + 2, i + 6), 16));
+      i += 5;
+    } else {
+      out += String.fromCharCode(Number.parseInt(escaped.slice(i + 1, i + 3), 16));
+      i += 2;
+    }
+  }
+  return out;
+}

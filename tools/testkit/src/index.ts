@@ -10,3 +10,4 @@ export {
 export { type ClusterNode, type RedisCluster, startRedisCluster } from './redis-cluster.js';
 export { ping } from './redis-process.js';
 export { type RedisServer, startRedis } from './redis-server.js';
+export { anyUtf16 } from './strings.js';

@@ -180,7 +180,8 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
       if (this.policy.max > 0 && this.#index.size >= this.policy.max) this.#evictTail();
       i = this.#free.length > 0 ? this.#free.pop()! : this.#newSlot();
       this.#index.set(key, i);
-      this.#keys[i] = key;
+      // As a Map keeps it (and the native twin): -0 is the key 0, and reads back as 0.
+      this.#keys[i] = (key === 0 ? 0 : key) as K;
       this.#calculatedSize += size;
       this.#pushHead(i);
     }

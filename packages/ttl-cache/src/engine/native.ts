@@ -1,3 +1,4 @@
+import { losslessKey, restoreKey } from '@bulwark/engine-kit';
 import type * as Binding from '../../binding.cjs';
 import type { Serializer } from '../serializer.js';
 import type { Removal, StoreCounters, StoredEntry, StoreEngine, StorePolicy } from './types.js';
@@ -97,7 +98,7 @@ export class NativeStoreEngine<K, V> implements StoreEngine<K, V> {
 
   entries(now: number): StoredEntry<K, V>[] {
     return this.#b.storeEntries(this.#h, now).map((e) => ({
-      key: e.key as K,
+      key: userKey(e.key) as K,
       value: this.#decode(e.value) as V,
       size: e.size,
       ttl: e.ttl,
@@ -107,7 +108,7 @@ export class NativeStoreEngine<K, V> implements StoreEngine<K, V> {
 
   takeRemoved(): Removal<K, V>[] {
     return this.#b.storeTakeRemoved(this.#h).map((r) => ({
-      key: r.key as K,
+      key: userKey(r.key) as K,
       value: this.#decode(r.value) as V,
       reason: r.reason as Removal<K, V>['reason'],
     }));
@@ -120,12 +121,22 @@ export class NativeStoreEngine<K, V> implements StoreEngine<K, V> {
   }
 }
 
+/**
+ * A key as the twin takes it. Strings cross as UTF-8, which has no lone surrogates: they
+ * are percent-escaped first (`losslessKey`), so `'\uD800'` and `'\uFFFD'` stay two keys.
+ */
 function nativeKey(key: unknown): NativeKey {
-  if (typeof key === 'string' || typeof key === 'number' || Buffer.isBuffer(key)) return key;
+  if (typeof key === 'string') return losslessKey(key);
+  if (typeof key === 'number' || Buffer.isBuffer(key)) return key;
   throw new TypeError(
     `key: the native engine takes string, number or Buffer keys; got ${typeName(key)}. ` +
       'Use engine: "js" for keys of other types.',
   );
+}
+
+/** A key back from the twin, as the user gave it. */
+function userKey(key: NativeKey): NativeKey {
+  return typeof key === 'string' ? restoreKey(key) : key;
 }
 
 function typeName(value: unknown): string {
