@@ -60,12 +60,12 @@ describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)'
     fc.assert(
       fc.property(fc.uniqueArray(anyUtf16(6), { maxLength: 20 }), (keys) => {
         const c = cache<string, number>({ max: 100 });
-        keys.forEach((k, i) => c.set(k, i));
-        keys.forEach((k, i) => expect(c.get(k)).toBe(i));
+        for (const [i, k] of keys.entries()) c.set(k, i);
+        for (const [i, k] of keys.entries()) expect(c.get(k)).toBe(i);
         expect(new Set(c.keys())).toEqual(new Set(keys));
         const seen: string[] = [];
         const d = cache<string, number>({ max: 100, dispose: (_v, k) => seen.push(k) });
-        keys.forEach((k, i) => d.set(k, i));
+        for (const [i, k] of keys.entries()) d.set(k, i);
         d.clear();
         expect(new Set(seen)).toEqual(new Set(keys));
       }),
