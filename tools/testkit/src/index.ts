@@ -11,3 +11,4 @@ export { type ClusterNode, type RedisCluster, startRedisCluster } from './redis-
 export { ping } from './redis-process.js';
 export { type RedisServer, startRedis } from './redis-server.js';
 export { anyUtf16 } from './strings.js';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';

@@ -10,16 +10,25 @@ const PLAIN = 0;
 const DEFLATED = 1;
 /** Added to the header when 8 bytes follow it: the stale-if-error time the value was written with. */
 const KEPT = 2;
+/**
+ * Added to the header when 8 more bytes follow (after the kept time, if any): the writer's
+ * wall-clock time of the write, in ms. A write replayed after a partition is applied only
+ * over an older one (see `REPLAY_SET` in scripts.ts, which reads this layout).
+ */
+const WRITTEN = 4;
 
 /** A value read back, with how long past its TTL it was written to be kept (0: not at all). */
 export interface Decoded {
   value: unknown;
   keptMs: number;
+  /** When it was written (the writer's `Date.now()`); 0 if the writer did not say. */
+  writtenAt: number;
 }
 
 /**
  * Values in Redis: one header byte, then (with `KEPT`) the ms the value is kept past its TTL
- * as a float64, then the serializer's bytes, deflated when they are larger than
+ * as a float64, then (with `WRITTEN`) the time it was written as a float64, then the
+ * serializer's bytes, deflated when they are larger than
  * `compressAbove`. The kept time travels with the value so that a reader tells fresh from
  * stale by what the writer did, whatever its own settings. Compression runs on libuv's
  * thread pool (async zlib), so a large value does not block the event loop; level 1 trades
@@ -34,13 +43,15 @@ export class ValueCodec {
     this.#compressAbove = compressAbove;
   }
 
-  async encode(value: unknown, keptMs = 0): Promise<Buffer> {
+  async encode(value: unknown, keptMs = 0, writtenAt = 0): Promise<Buffer> {
     const bytes = this.#serializer.serialize(value);
     const head = (format: number) => {
-      if (keptMs === 0) return Buffer.of(format);
-      const h = Buffer.alloc(9);
-      h[0] = format | KEPT;
-      h.writeDoubleLE(keptMs, 1);
+      const flags = format | (keptMs > 0 ? KEPT : 0) | (writtenAt > 0 ? WRITTEN : 0);
+      const h = Buffer.alloc(1 + (keptMs > 0 ? 8 : 0) + (writtenAt > 0 ? 8 : 0));
+      h[0] = flags;
+      let at = 1;
+      if (keptMs > 0) at = h.writeDoubleLE(keptMs, at);
+      if (writtenAt > 0) h.writeDoubleLE(writtenAt, at);
       return h;
     };
     if (bytes.byteLength > this.#compressAbove) {
@@ -52,14 +63,17 @@ export class ValueCodec {
 
   async decode(stored: Buffer): Promise<Decoded> {
     const header = stored[0] ?? -1;
-    const kept = (header & KEPT) !== 0;
-    const keptMs = kept ? stored.readDoubleLE(1) : 0;
-    const body = stored.subarray(kept ? 9 : 1);
-    switch (header & ~KEPT) {
+    let at = 1;
+    const keptMs = (header & KEPT) !== 0 ? stored.readDoubleLE(at) : 0;
+    if ((header & KEPT) !== 0) at += 8;
+    const writtenAt = (header & WRITTEN) !== 0 ? stored.readDoubleLE(at) : 0;
+    if ((header & WRITTEN) !== 0) at += 8;
+    const body = stored.subarray(at);
+    switch (header & ~(KEPT | WRITTEN)) {
       case PLAIN:
-        return { value: this.#serializer.deserialize(body), keptMs };
+        return { value: this.#serializer.deserialize(body), keptMs, writtenAt };
       case DEFLATED:
-        return { value: this.#serializer.deserialize(await inflate(body)), keptMs };
+        return { value: this.#serializer.deserialize(await inflate(body)), keptMs, writtenAt };
       default:
         throw new Error(
           `redisTier: a stored value has an unknown header byte ${stored[0]}; was it written by another program?`,

@@ -13,7 +13,7 @@ import {
 } from '@bulwark/redis-kit';
 import { type Serializer, structuredCloneSerializer } from '../serializer.js';
 import { ValueCodec } from './codec.js';
-import { GET_WITH_TTL, RELEASE_LEASE, TAKE_LEASE } from './scripts.js';
+import { GET_WITH_TTL, RELEASE_LEASE, REPLAY_DELETE, REPLAY_SET, TAKE_LEASE } from './scripts.js';
 
 export interface RedisTierOptions {
   /** An ioredis `Redis` or `Cluster`, made with any options (see "Redis" in the README). */
@@ -108,13 +108,38 @@ export class RedisTier {
    */
   async set(key: string, value: unknown, ttl: number, keptMs = 0): Promise<void> {
     const kept = ttl > 0 ? keptMs : 0;
-    const bytes = await this.#codec.encode(value, kept);
+    // Stamped with the write's time, so a write replayed after a partition never
+    // overwrites this one if this one is newer.
+    const bytes = await this.#codec.encode(value, kept, Date.now());
     if (ttl > 0) await this.#link.send('SET', this.keyOf(key), bytes, 'PX', Math.ceil(ttl + kept));
     else await this.#link.send('SET', this.keyOf(key), bytes);
   }
 
   async delete(key: string): Promise<void> {
     await this.#link.send('DEL', this.keyOf(key));
+  }
+
+  /**
+   * A set this instance made at `writtenAt` (`Date.now()`) while Redis was unreachable,
+   * written now with what is left of its TTL (`ttlLeft`, 0: none), unless Redis holds a
+   * newer write of the key. Whether it was written.
+   */
+  async replaySet(
+    key: string,
+    value: unknown,
+    ttlLeft: number,
+    keptMs: number,
+    writtenAt: number,
+  ): Promise<boolean> {
+    const kept = ttlLeft > 0 ? keptMs : 0;
+    const bytes = await this.#codec.encode(value, kept, writtenAt);
+    const px = ttlLeft > 0 ? Math.ceil(ttlLeft + kept) : 0;
+    return (await this.#link.run(REPLAY_SET, [this.keyOf(key)], [bytes, px, writtenAt])) === 1;
+  }
+
+  /** A delete made at `writtenAt` while Redis was unreachable, unless the key was written since. */
+  async replayDelete(key: string, writtenAt: number): Promise<void> {
+    await this.#link.run(REPLAY_DELETE, [this.keyOf(key)], [writtenAt]);
   }
 
   /** Claims the right to load `key` for `ms`; true if this caller has it. */

@@ -15,6 +15,7 @@ import type { CacheStats } from '../stats.js';
 import { TtlCache } from '../ttl-cache.js';
 import type { RedisBus } from './redis-bus.js';
 import type { RedisTier, TierHit } from './redis-tier.js';
+import { type UnwrittenWrite, UnwrittenWrites } from './unwritten-writes.js';
 
 export interface DistributedLoadOptions {
   /** How long one instance may hold the right to load a key, in ms. Default: 5000. */
@@ -59,6 +60,12 @@ export interface TieredCacheOptions<V> {
   onError?: 'fallback' | 'throw';
   /** Told of each Redis failure and the operation, after `onError` was applied. Default: none (they are counted). */
   onRedisError?: (error: unknown, operation: string) => void;
+  /**
+   * Keys whose `set` or `delete` could not reach Redis (with `onError: 'fallback'`) that
+   * are kept, oldest first, to be written to Redis when it answers again. Past this many,
+   * the oldest is dropped (`stats().unwrittenDropped`). Default 10000; 0 keeps none.
+   */
+  maxUnwritten?: number;
 }
 
 export interface TieredStats {
@@ -77,6 +84,12 @@ export interface TieredStats {
   resyncs: number;
   /** Failed loads answered with a stale value (`staleIfError`), counted once per load. */
   staleIfErrorAnswers: number;
+  /** Sets and deletes made while Redis was unreachable, waiting to be written to it. */
+  unwritten: number;
+  /** Of those, written to Redis when it answered again (or found older than Redis's copy). */
+  replayed: number;
+  /** Of those, dropped because `maxUnwritten` keys were already waiting. */
+  unwrittenDropped: number;
   /** Fetches answered with a stale value because the load was slower than `softTimeout`. */
   softTimeoutAnswers: number;
 }
@@ -92,7 +105,11 @@ const KNOWN_OPTIONS = [
   'distributedLoads',
   'onError',
   'onRedisError',
+  'maxUnwritten',
 ];
+
+/** What `#redis` answers when the call failed and was not thrown. */
+const FAILED = Symbol('failed');
 
 type Loader<V> = (key: string) => V | undefined | Promise<V | undefined>;
 
@@ -116,6 +133,10 @@ export class TieredCache<V> {
   readonly #flights = new SingleFlight<string, V | undefined>();
   /** Set while invalidations from other instances may have been missed (see `#redis`). */
   #mayHaveMissed = false;
+  /** Writes that could not reach Redis, for `#replayUnwritten` when it answers again. */
+  readonly #unwritten: UnwrittenWrites<V>;
+  /** The replay running now, if any: one at a time. */
+  #replaying: Promise<void> | undefined;
   /** Lease waits are real durations: a wall-clock step must not stretch or cut them. */
   readonly #clock: Clock = monotonicClock;
   #stats = {
@@ -129,6 +150,7 @@ export class TieredCache<V> {
     resyncs: 0,
     staleIfErrorAnswers: 0,
     softTimeoutAnswers: 0,
+    replayed: 0,
   };
 
   constructor(options: TieredCacheOptions<V>) {
@@ -173,11 +195,25 @@ export class TieredCache<V> {
             options.onRedisError,
           );
 
+    const maxUnwritten = options.maxUnwritten ?? 10_000;
+    if (!Number.isInteger(maxUnwritten) || maxUnwritten < 0) {
+      throw new RangeError(
+        `TieredCache.maxUnwritten must be an integer >= 0; got ${String(options.maxUnwritten)}`,
+      );
+    }
+    this.#unwritten = new UnwrittenWrites(maxUnwritten);
+
     this.#bus?.listen({
       invalidate: (keys) => {
         for (const key of keys) this.l1.delete(key);
       },
-      resync: () => this.#resync(),
+      resync: () => {
+        // The subscriber is back: Redis may be too. Write what waits, then start L1 afresh.
+        this.#replayUnwritten().then(
+          () => this.#resync(),
+          () => this.#resync(),
+        );
+      },
       suspect: () => {
         this.#mayHaveMissed = true;
       },
@@ -191,19 +227,40 @@ export class TieredCache<V> {
     return (await this.#fromL2(key))?.value as V | undefined;
   }
 
-  /** Writes both tiers and tells the other instances to drop their L1 copy. */
+  /**
+   * Writes both tiers and tells the other instances to drop their L1 copy. If Redis cannot
+   * be reached (`onError: 'fallback'`), the write is kept and made when Redis answers
+   * again, unless Redis by then holds a newer write of the key (see `maxUnwritten`).
+   */
   async set(key: string, value: V, options: { ttl?: number } = {}): Promise<void> {
     const ttl = options.ttl ?? this.#ttl;
     this.#flights.forget(key);
+    this.#unwritten.forget(key);
     this.l1.set(key, value, { ttl });
-    await this.#redis('set', () => this.#l2.set(key, value, ttl, this.#staleIfError), undefined);
+    const writtenAt = Date.now();
+    const done = await this.#redis(
+      'set',
+      () => this.#l2.set(key, value, ttl, this.#staleIfError),
+      FAILED,
+    );
+    if (done === FAILED) {
+      this.#unwritten.record(key, { kind: 'set', value, ttl, writtenAt });
+      return;
+    }
     await this.#announce(key);
   }
 
+  /** Deletes from both tiers; kept for later, as `set` is, while Redis cannot be reached. */
   async delete(key: string): Promise<void> {
     this.#flights.forget(key);
+    this.#unwritten.forget(key);
     this.l1.delete(key);
-    await this.#redis('delete', () => this.#l2.delete(key), undefined);
+    const writtenAt = Date.now();
+    const done = await this.#redis('delete', () => this.#l2.delete(key), FAILED);
+    if (done === FAILED) {
+      this.#unwritten.record(key, { kind: 'delete', writtenAt });
+      return;
+    }
     await this.#announce(key);
   }
 
@@ -255,7 +312,12 @@ export class TieredCache<V> {
   }
 
   stats(): TieredStats {
-    return { l1: this.l1.stats(), ...this.#stats };
+    return {
+      l1: this.l1.stats(),
+      ...this.#stats,
+      unwritten: this.#unwritten.size,
+      unwrittenDropped: this.#unwritten.dropped,
+    };
   }
 
   /** Stops the bus subscriber and L1's sweep. The Redis client is yours to close. */
@@ -350,7 +412,17 @@ export class TieredCache<V> {
     if (value === undefined) return undefined;
     if (isCurrent()) {
       this.l1.set(key, value, { ttl });
-      await this.#redis('set', () => this.#l2.set(key, value, ttl, this.#staleIfError), undefined);
+      // The caller has its value: it does not wait for Redis to take it too (on a hung
+      // Redis that would be a second deadline). A failed write is kept for later, as a
+      // set's is: other instances should not keep reading an older value.
+      const writtenAt = Date.now();
+      const keep = () => this.#unwritten.record(key, { kind: 'set', value, ttl, writtenAt });
+      this.#redis('set', () => this.#l2.set(key, value, ttl, this.#staleIfError), FAILED).then(
+        (done) => {
+          if (done === FAILED) keep();
+        },
+        keep,
+      );
     }
     return { value, remainingTtl: ttl || Number.POSITIVE_INFINITY, stale: false };
   }
@@ -359,13 +431,56 @@ export class TieredCache<V> {
     if (this.#bus) await this.#redis('publish', () => this.#bus!.publish([key]), undefined);
   }
 
+  /**
+   * Writes made while Redis was unreachable, oldest first, each only over an older write of
+   * its key (by the writers' clocks), then tells the other instances to drop those keys
+   * from L1. Stops at the first failure: Redis is away again, and the rest wait.
+   */
+  #replayUnwritten(): Promise<void> {
+    if (this.#unwritten.size === 0) return Promise.resolve();
+    this.#replaying ??= (async () => {
+      const replayed: string[] = [];
+      try {
+        for (const [key, write] of this.#unwritten.snapshot()) {
+          await this.#replay(key, write);
+          this.#unwritten.settle(key, write);
+          this.#stats.replayed++;
+          replayed.push(key);
+        }
+      } catch (error) {
+        this.#stats.l2Errors++;
+        this.#onRedisError?.(error, 'replay');
+      } finally {
+        this.#replaying = undefined;
+      }
+      if (replayed.length > 0 && this.#bus) {
+        await this.#bus.publish(replayed).catch((error: unknown) => {
+          this.#stats.l2Errors++;
+          this.#onRedisError?.(error, 'publish');
+        });
+      }
+    })();
+    return this.#replaying;
+  }
+
+  async #replay(key: string, write: UnwrittenWrite<V>): Promise<void> {
+    if (write.kind === 'delete') return this.#l2.replayDelete(key, write.writtenAt);
+    let ttlLeft = 0;
+    if (write.ttl > 0) {
+      ttlLeft = write.writtenAt + write.ttl - Date.now();
+      if (ttlLeft <= 0) return; // it would have expired by now: nothing to write
+    }
+    await this.#l2.replaySet(key, write.value, ttlLeft, this.#staleIfError, write.writtenAt);
+  }
+
   /** Runs a Redis call; on failure counts it, reports it, and answers `fallback` (or throws if configured). */
   async #redis<T, F>(operation: string, call: () => Promise<T>, fallback: F): Promise<T | F> {
     try {
       const answer = await call();
-      // Redis answers again after a failure or a lost subscription: what this instance's
-      // L1 holds may have been changed by others meanwhile, unheard. Before the answer
-      // fills L1, start it afresh.
+      // Redis answers again after a failure: first the writes it missed from this
+      // instance; then, as what this instance's L1 holds may have been changed by others
+      // meanwhile, unheard, L1 starts afresh before the answer fills it.
+      if (this.#unwritten.size > 0) await this.#replayUnwritten();
       if (this.#mayHaveMissed) this.#resync();
       return answer;
     } catch (error) {
