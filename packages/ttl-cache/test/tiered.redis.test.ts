@@ -1,3 +1,4 @@
+import { hashSlot } from '@bulwark/redis-kit';
 import {
   eventually,
   REDIS_BACKENDS,
@@ -100,6 +101,41 @@ describe.each(REDIS_BACKENDS)('TieredCache on %s', (_name, makeBackend) => {
     await a!.delete('k');
     await eventually(() => !b!.l1.has('k'));
     expect(await b!.get('k')).toBeUndefined();
+  });
+
+  /** Script calls (EVALSHA and EVAL) the Redis nodes have run so far. */
+  async function scriptCalls(): Promise<number> {
+    let total = 0;
+    for (const node of backend.nodes) {
+      const direct = new Redis(node.port, node.host);
+      const info = (await direct.info('commandstats')) as string;
+      direct.disconnect();
+      for (const name of ['evalsha', 'eval']) {
+        const match = new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info);
+        total += match ? Number(match[1]) : 0;
+      }
+    }
+    return total;
+  }
+
+  it('reads made together share round trips: one script call per hash slot, one place per key', async () => {
+    const {
+      caches: [a, b],
+    } = await instances(2);
+    const keys = Array.from({ length: 100 }, (_, i) => `many:${i}`);
+    for (const key of keys) await a!.set(key, key);
+    const slots = new Set(keys.map((k) => hashSlot(`${tiers.at(-1)!.keyOf(k)}`))).size;
+    // Once first, so every node has the script (the first calls of a new script on a node
+    // are an EVALSHA refused with NOSCRIPT, then an EVAL).
+    await Promise.all(keys.map((k) => b!.get(k)));
+    b!.l1.clear();
+    const before = await scriptCalls();
+    // 200 reads at once: every key twice, so each key takes one place in its batch.
+    const values = await Promise.all([...keys, ...keys].map((k) => b!.get(k)));
+    const calls = (await scriptCalls()) - before;
+    expect(values).toEqual([...keys, ...keys]);
+    expect(calls).toBe(backend.cluster ? slots : 1); // 100 keys: one call of 100 on one server
+    expect(b!.stats().l2Hits).toBe(300);
   });
 
   it('stores under prefix and version, deflating large values', async () => {

@@ -1,5 +1,4 @@
-import type { RedisLink } from '@bulwark/redis-kit';
-import { hashSlot } from '../redis/hash-slot.js';
+import { hashSlot, type RedisLink, TickBatches } from '@bulwark/redis-kit';
 import { ADD_MANY } from './redis-scripts.js';
 import type { StoreRecord } from './store-limiter-abstract.js';
 
@@ -11,21 +10,19 @@ interface Add {
   reject(error: unknown): void;
 }
 
-/** Most adds in one script call: bounds its argument list and how long Redis runs it. */
+/** Most adds in one script call. */
 const MAX_ADDS = 128;
 
 /**
- * Gathers the adds (consume, penalty, reward) this process makes in one turn of the event
- * loop and sends them as one script call (one per hash slot on a Cluster, where a script
- * may touch one slot only): 200 callers at once cost Redis one script run, not 200.
- * rate-limiter-flexible sends one call each. Adds keep their order, so two consumes of
- * one key count as they were issued; a failed call fails each of its adds.
+ * The adds (consume, penalty, reward) this process makes in one turn of the event loop,
+ * sent as one script call per hash slot: 200 callers at once cost Redis one script run,
+ * where rate-limiter-flexible sends one call each. Adds keep their order, so two
+ * consumes of one key count as they were issued; a failed call fails each of its adds.
  */
 export class AddBatcher {
   readonly #link: RedisLink;
   readonly #bySlot: boolean;
-  #pending = new Map<number, Add[]>();
-  #scheduled = false;
+  readonly #batches = new TickBatches<Add>((adds) => this.#send(adds), MAX_ADDS);
 
   constructor(link: RedisLink) {
     this.#link = link;
@@ -33,31 +30,9 @@ export class AddBatcher {
   }
 
   add(key: string, points: string, ms: number): Promise<StoreRecord> {
-    const group = this.#bySlot ? hashSlot(key) : 0;
-    let adds = this.#pending.get(group);
-    if (adds === undefined) {
-      adds = [];
-      this.#pending.set(group, adds);
-    }
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      // After the promise jobs now queued: adds issued together all join the batch.
-      process.nextTick(() => this.#flush());
-    }
-    const batch = adds;
     return new Promise((resolve, reject) => {
-      batch.push({ key, points, ms, resolve, reject });
+      this.#batches.add(this.#bySlot ? hashSlot(key) : 0, { key, points, ms, resolve, reject });
     });
-  }
-
-  #flush(): void {
-    const groups = this.#pending;
-    this.#pending = new Map();
-    this.#scheduled = false;
-    for (const adds of groups.values()) {
-      for (let from = 0; from < adds.length; from += MAX_ADDS)
-        this.#send(adds.slice(from, from + MAX_ADDS));
-    }
   }
 
   #send(adds: Add[]): void {

@@ -1,4 +1,4 @@
-import { hashSlot } from './hash-slot.js';
+import { hashSlot } from '@bulwark/redis-kit';
 import type { DecisionScript } from './scripts.js';
 
 /** Redis's answer for one item: allowed 0/1, remaining, resetMs, retryAfterMs. */

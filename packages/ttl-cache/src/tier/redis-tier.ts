@@ -13,7 +13,8 @@ import {
 } from '@bulwark/redis-kit';
 import { type Serializer, structuredCloneSerializer } from '../serializer.js';
 import { ValueCodec } from './codec.js';
-import { GET_WITH_TTL, RELEASE_LEASE, REPLAY_DELETE, REPLAY_SET, TAKE_LEASE } from './scripts.js';
+import { ReadBatcher } from './read-batcher.js';
+import { RELEASE_LEASE, REPLAY_DELETE, REPLAY_SET, TAKE_LEASE } from './scripts.js';
 
 export interface RedisTierOptions {
   /** An ioredis `Redis` or `Cluster`, made with any options (see "Redis" in the README). */
@@ -50,12 +51,14 @@ export class RedisTier {
   readonly #link: RedisLink;
   readonly #prefix: string;
   readonly #codec: ValueCodec;
+  readonly #reads: ReadBatcher;
 
   constructor(options: RedisTierOptions) {
     const o = optionsObject<RedisTierOptions>('redisTier', options);
     rejectUnknownOptions('redisTier', o, KNOWN_OPTIONS);
     this.timeoutMs = redisTimeoutMs('redisTier', o.timeoutMs);
     this.#link = new RedisLink('redisTier', o.client, this.timeoutMs);
+    this.#reads = new ReadBatcher(this.#link);
     if (o.version !== undefined && typeof o.version !== 'string' && typeof o.version !== 'number') {
       throw new TypeError(`redisTier.version must be a string or number; got ${typeof o.version}`);
     }
@@ -87,12 +90,11 @@ export class RedisTier {
     return this.#prefix + escapeKey(key);
   }
 
+  /** The key's value and the TTL it has left; reads made together share one round trip. */
   async get(key: string): Promise<TierHit | undefined> {
-    const reply = (await this.#link.run(GET_WITH_TTL, [this.keyOf(key)], [], true)) as
-      | [Buffer, number]
-      | null;
+    const reply = await this.#reads.read(this.keyOf(key));
     if (!reply) return undefined;
-    const [stored, pttl] = reply;
+    const { stored, pttl } = reply;
     const { value, keptMs } = await this.#codec.decode(stored);
     if (pttl < 0) return { value, remainingTtl: Number.POSITIVE_INFINITY, stale: false };
     // Redis holds it keptMs past its TTL: the TTL ended keptMs before Redis's expiry.

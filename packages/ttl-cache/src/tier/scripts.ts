@@ -1,9 +1,24 @@
 import { RedisScript } from '@bulwark/redis-kit';
 
-/** The value and its time to live in ms (-1: none), in one round trip. */
-export const GET_WITH_TTL = new RedisScript(
-  "local v = redis.call('GET', KEYS[1]) if not v then return nil end return {v, redis.call('PTTL', KEYS[1])}",
-);
+/**
+ * Each key's value and time to live in ms (-1: none), for many keys in one round trip:
+ * {value1, pttl1, value2, pttl2, ...}, a missing key as nil and -2. (`false`, not `nil`,
+ * in the table: a Lua nil would end the array there.)
+ */
+export const GET_MANY_WITH_TTL = new RedisScript(`
+local out = {}
+for i = 1, #KEYS do
+  local v = redis.call('GET', KEYS[i])
+  if v then
+    out[2 * i - 1] = v
+    out[2 * i] = redis.call('PTTL', KEYS[i])
+  else
+    out[2 * i - 1] = false
+    out[2 * i] = -2
+  end
+end
+return out
+`);
 
 /** Takes the load lease for a key if nobody holds it: 1 if taken. */
 export const TAKE_LEASE = new RedisScript(

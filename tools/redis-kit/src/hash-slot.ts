@@ -1,6 +1,6 @@
 /**
  * The Redis Cluster hash slot of a key (CRC16-XMODEM of its hash tag, mod 16384), so that
- * the store batches only items that one script call may touch together. A key's hash tag
+ * a batch holds only items that one script call may touch together. A key's hash tag
  * is what lies between its first `{` and the first `}` after it, when that is not empty;
  * otherwise the whole key. Computed over the key's UTF-8 bytes, as the server does.
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashSlot } from '../src/redis/hash-slot.js';
+import { hashSlot } from '../src/hash-slot.js';
 
 describe('hashSlot', () => {
   it('matches the slots Redis documents', () => {
