@@ -1,15 +1,24 @@
 // Each two-tier cache behind one shape: { get, set, close }, L1 bounded near 10k entries,
-// L2 on the Redis at 127.0.0.1:port under `prefix`, a 10-minute TTL.
+// L2 under `prefix` on the Redis at 127.0.0.1:`target` (a port), or on the Cluster whose
+// nodes `target` lists, a 10-minute TTL.
 const TTL_MS = 600_000;
 
+/** An ioredis client for `target`: a port, or a Cluster's nodes. */
+async function ioredisClient(target, options = {}) {
+  const { Redis, Cluster } = await import('ioredis');
+  const client = Array.isArray(target)
+    ? new Cluster(target, options)
+    : new Redis(target, '127.0.0.1', options);
+  await new Promise((resolve) => client.once('ready', resolve));
+  return client;
+}
+
 /** @returns {Promise<{ get(k: string): Promise<unknown>, set(k: string, v: unknown): Promise<unknown>, close(): Promise<void> }>} */
-export async function makeTiered(name, port, prefix) {
+export async function makeTiered(name, target, prefix) {
   switch (name) {
     case 'ours': {
-      const { Redis } = await import('ioredis');
       const { TieredCache, redisTier } = await import('../dist/index.js');
-      const client = new Redis(port, '127.0.0.1', { enableOfflineQueue: false });
-      await new Promise((resolve) => client.once('ready', resolve));
+      const client = await ioredisClient(target, { enableOfflineQueue: false });
       const l2 = redisTier({ client, prefix });
       // The tier sends on a connection of its own; until it is up, calls fall back to L1.
       while (!l2.ready) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -24,11 +33,15 @@ export async function makeTiered(name, port, prefix) {
       };
     }
     case 'bentocache': {
-      const { Redis } = await import('ioredis');
       const { BentoCache, bentostore } = await import('bentocache');
       const { memoryDriver } = await import('bentocache/drivers/memory');
       const { redisDriver } = await import('bentocache/drivers/redis');
-      const connection = new Redis(port, '127.0.0.1', { keyPrefix: prefix });
+      const connection = await ioredisClient(
+        target,
+        Array.isArray(target)
+          ? { keyPrefix: prefix, redisOptions: { keyPrefix: prefix } }
+          : { keyPrefix: prefix },
+      );
       const bento = new BentoCache({
         default: 'tiered',
         stores: {
@@ -46,6 +59,8 @@ export async function makeTiered(name, port, prefix) {
       };
     }
     case 'cache-manager': {
+      if (Array.isArray(target)) throw new Error('cache-manager is measured on one server only');
+      const port = target;
       const { createCache } = await import('cache-manager');
       const { Keyv } = await import('keyv');
       const { default: KeyvRedis } = await import('@keyv/redis');

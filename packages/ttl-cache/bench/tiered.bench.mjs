@@ -6,18 +6,57 @@ import { makeTiered } from './tiered-contestants.mjs';
 const CONTESTANTS = ['ours', 'bentocache', 'cache-manager'];
 const value = (i) => ({ id: i, name: `product ${i}`, tags: ['a', 'b'], price: i * 1.5 });
 
+const CALLERS = 200;
+
+/** Where the cases' Redis is: the server's port, or the Cluster's nodes. */
+function redisTarget(cluster) {
+  return cluster
+    ? JSON.parse(process.env.BENCH_REDIS_CLUSTER_NODES)
+    : Number(process.env.BENCH_REDIS_PORT);
+}
+
 /** Writes `n` keys through one instance, then reads them from a fresh one (empty L1). */
-async function prefilled(contestant, n) {
-  const port = Number(process.env.BENCH_REDIS_PORT);
-  const prefix = `bench:${contestant}:${process.pid}:`;
-  const writer = await makeTiered(contestant, port, prefix);
+async function prefilled(contestant, n, cluster = false) {
+  const target = redisTarget(cluster);
+  const prefix = `bench:${contestant}:${process.pid}:${Math.random().toString(36).slice(2, 8)}:`;
+  const writer = await makeTiered(contestant, target, prefix);
   for (let i = 0; i < n; i += 500) {
     const batch = [];
     for (let j = i; j < Math.min(n, i + 500); j++) batch.push(writer.set(`k${j}`, value(j)));
     await Promise.all(batch);
   }
   await writer.close();
-  return makeTiered(contestant, port, prefix);
+  return makeTiered(contestant, target, prefix);
+}
+
+/**
+ * Waves of CALLERS concurrent `get`s of keys in Redis and not in L1 (each wave reads the
+ * next CALLERS keys; past `n` they come round again, long since evicted from the 10k L1).
+ * `ops`: CALLERS for throughput; 1 for the latency of a whole wave (its last answer).
+ */
+function concurrentL2Hits({ cluster, latency, contestants, description }) {
+  return {
+    description,
+    latency,
+    contestants,
+    async setup(contestant, { quick }) {
+      // Several times L1's 10k entries: a key comes round again long after L1 dropped it.
+      const n = quick ? 40_000 : 100_000;
+      const cache = await prefilled(contestant, n, cluster);
+      let next = 0;
+      return {
+        ops: latency ? 1 : CALLERS,
+        run: () =>
+          Promise.all(
+            Array.from({ length: CALLERS }, () => {
+              next = (next + 1) % n;
+              return cache.get(`k${next}`);
+            }),
+          ),
+        teardown: () => cache.close(),
+      };
+    },
+  };
 }
 
 export default defineBench({
@@ -26,9 +65,19 @@ export default defineBench({
   contestants: CONTESTANTS,
   anchors: ['bentocache', 'cache-manager'],
   async globalSetup() {
-    const { startRedis } = await import('@bulwark/testkit');
+    const { startRedis, startRedisCluster } = await import('@bulwark/testkit');
     const server = await startRedis();
-    return { env: { BENCH_REDIS_PORT: String(server.port) }, teardown: () => server.close() };
+    const cluster = await startRedisCluster();
+    return {
+      env: {
+        BENCH_REDIS_PORT: String(server.port),
+        BENCH_REDIS_CLUSTER_NODES: JSON.stringify(cluster.nodes),
+      },
+      teardown: async () => {
+        await server.close();
+        await cluster.close();
+      },
+    };
   },
   cases: {
     'l1-hit': {
@@ -46,6 +95,30 @@ export default defineBench({
         };
       },
     },
+    'l2-hit-200-callers': concurrentL2Hits({
+      cluster: false,
+      latency: false,
+      contestants: CONTESTANTS,
+      description: `${CALLERS} concurrent \`get\`s of keys in Redis and not in L1, wave after wave (100k keys; 40k quick; L1 holds 10k). One Redis on loopback.`,
+    }),
+    'l2-hit-200-callers-wave': concurrentL2Hits({
+      cluster: false,
+      latency: true,
+      contestants: CONTESTANTS,
+      description: `The same waves, timed each: p50 and p99 of the time until the last of ${CALLERS} callers has its answer.`,
+    }),
+    'l2-hit-200-callers-cluster': concurrentL2Hits({
+      cluster: true,
+      latency: false,
+      contestants: ['ours', 'bentocache'],
+      description: `${CALLERS} concurrent \`get\`s of keys in Redis and not in L1, on a three-node Redis Cluster on loopback. cache-manager's Redis store (Keyv) is left out: it takes no ioredis Cluster.`,
+    }),
+    'l2-hit-200-callers-cluster-wave': concurrentL2Hits({
+      cluster: true,
+      latency: true,
+      contestants: ['ours', 'bentocache'],
+      description: `The Cluster waves, timed each: p50 and p99 of the time until the last of ${CALLERS} callers has its answer.`,
+    }),
     'l2-hit': {
       description:
         'Async `get` of keys in Redis but not in L1: a fresh instance reads keys another wrote, each once ' +

@@ -15,9 +15,11 @@ const MAX_READS = 128;
 
 /**
  * The tier's reads: those made in one turn of the event loop go to Redis as one script call
- * per hash slot (one in all on a single server), and concurrent reads of one key share
- * one place in it. Services read concurrently; 200 reads at once cost one round trip, not
- * 200.
+ * per node (one in all on a single server; on a Cluster, keys of any slots the node
+ * serves, as the script allows), and concurrent reads of one key share one place in it.
+ * Services read concurrently; 200 reads at once cost one round trip per node, not 200.
+ * (If the Cluster moves a slot between grouping and answer, that batch fails and its
+ * readers fall back, as on any Redis error.)
  */
 export class ReadBatcher {
   readonly #link: RedisLink;
@@ -41,14 +43,21 @@ export class ReadBatcher {
       }
       const readers = [read];
       this.#waiting.set(key, readers);
-      this.#batches.add(this.#bySlot ? hashSlot(key) : 0, readers);
+      this.#batches.add(this.#bySlot ? this.#nodeOf(key) : 0, readers);
     });
+  }
+
+  /** The Cluster node serving `key`'s slot, as the link's connection knows it (else the slot). */
+  #nodeOf(key: string): string | number {
+    const slot = hashSlot(key);
+    const slots = (this.#link.client as { slots?: string[][] }).slots;
+    return slots?.[slot]?.[0] ?? slot;
   }
 
   #send(groups: Read[][]): void {
     for (const readers of groups) this.#waiting.delete((readers[0] as Read).key);
     const keys = groups.map((readers) => (readers[0] as Read).key);
-    this.#link.run(GET_MANY_WITH_TTL, keys, [], true).then(
+    this.#link.run(GET_MANY_WITH_TTL, [keys[0] as string], keys, true).then(
       (raw) => {
         const answers = raw as (Buffer | number | null)[];
         groups.forEach((readers, i) => {

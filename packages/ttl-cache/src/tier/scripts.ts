@@ -3,15 +3,18 @@ import { RedisScript } from '@bulwark/redis-kit';
 /**
  * Each key's value and time to live in ms (-1: none), for many keys in one round trip:
  * {value1, pttl1, value2, pttl2, ...}, a missing key as nil and -2. (`false`, not `nil`,
- * in the table: a Lua nil would end the array there.)
+ * in the table: a Lua nil would end the array there.) The keys are ARGV; KEYS[1] is the
+ * first of them, which routes the call. On a Cluster the keys may be of any slots the
+ * node serves: Redis 7's `allow-cross-slot-keys` lets a script reach keys of other slots
+ * than its declared ones, on the node that runs it. It only reads.
  */
-export const GET_MANY_WITH_TTL = new RedisScript(`
+export const GET_MANY_WITH_TTL = new RedisScript(`#!lua flags=no-writes,allow-cross-slot-keys
 local out = {}
-for i = 1, #KEYS do
-  local v = redis.call('GET', KEYS[i])
+for i = 1, #ARGV do
+  local v = redis.call('GET', ARGV[i])
   if v then
     out[2 * i - 1] = v
-    out[2 * i] = redis.call('PTTL', KEYS[i])
+    out[2 * i] = redis.call('PTTL', ARGV[i])
   else
     out[2 * i - 1] = false
     out[2 * i] = -2
