@@ -852,3 +852,4 @@ module.exports.storeSet = nativeBinding.storeSet
 module.exports.storeShrinkTo = nativeBinding.storeShrinkTo
 module.exports.storeSize = nativeBinding.storeSize
 module.exports.storeTakeRemoved = nativeBinding.storeTakeRemoved
+module.exports.storeTrackRemovals = nativeBinding.storeTrackRemovals

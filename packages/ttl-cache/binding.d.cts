@@ -94,3 +94,9 @@ export declare function storeSize(handle: ExternalObject<NativeStore>): number
 
 /** Entries removed since the last call, for `dispose`; empty unless `trackRemovals`. */
 export declare function storeTakeRemoved(handle: ExternalObject<NativeStore>): Array<NativeRemoval>
+
+/**
+ * Starts or stops keeping removed entries for `store_take_removed` (for `dispose`, or
+ * listeners of the cache's removal events); stopping drops those not yet taken.
+ */
+export declare function storeTrackRemovals(handle: ExternalObject<NativeStore>, on: boolean): void

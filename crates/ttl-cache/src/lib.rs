@@ -251,6 +251,13 @@ pub fn store_entries(handle: &External<NativeStore>, now: f64) -> Vec<NativeEntr
     out
 }
 
+/// Starts or stops keeping removed entries for `store_take_removed` (for `dispose`, or
+/// listeners of the cache's removal events); stopping drops those not yet taken.
+#[napi]
+pub fn store_track_removals(handle: &mut External<NativeStore>, on: bool) {
+    handle.store.track_removals(on);
+}
+
 /// Entries removed since the last call, for `dispose`; empty unless `trackRemovals`.
 #[napi]
 pub fn store_take_removed(handle: &mut External<NativeStore>) -> Vec<NativeRemoval> {

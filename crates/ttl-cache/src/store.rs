@@ -120,6 +120,14 @@ pub struct Store {
 }
 
 impl Store {
+    /// Starts or stops keeping removed entries for `take_removed`; stopping drops the rest.
+    pub fn track_removals(&mut self, on: bool) {
+        self.policy.track_removals = on;
+        if !on {
+            self.take_removed();
+        }
+    }
+
     pub fn new(policy: Policy) -> Self {
         Store {
             policy,

@@ -1,4 +1,4 @@
-import type { MeterLike, PromClientLike } from '@bulwark/engine-kit';
+import { type MeterLike, Observed, type PromClientLike } from '@bulwark/engine-kit';
 import type { RateLimiterStats } from './rate-limiter.js';
 
 export type { MeterLike, PromClientLike };
@@ -43,8 +43,8 @@ export interface PrometheusMetricsOptions {
 export const REDIS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
 /** Observed limiters by name, and the readings every adapter takes from them. */
-class Observed {
-  readonly #limiters = new Map<string, ObservableLimiter>();
+class ObservedLimiters {
+  readonly #observed = new Observed<ObservableLimiter>();
   readonly #recordRedisCall: RedisCallRecorder;
 
   constructor(recordRedisCall: RedisCallRecorder) {
@@ -52,22 +52,17 @@ class Observed {
   }
 
   add(limiter: ObservableLimiter, name: string): () => void {
-    if (typeof name !== 'string' || name === '') {
-      throw new TypeError('metrics.observe: name must be a non-empty string');
-    }
-    this.#limiters.set(name, limiter);
-    const onRedisCall = (durationMs: number, ok: boolean): void =>
-      this.#recordRedisCall(name, durationMs, ok);
-    limiter.on?.('redisCall', onRedisCall);
-    return () => {
-      limiter.off?.('redisCall', onRedisCall);
-      if (this.#limiters.get(name) === limiter) this.#limiters.delete(name);
-    };
+    return this.#observed.add(limiter, name, () => {
+      const onRedisCall = (durationMs: number, ok: boolean): void =>
+        this.#recordRedisCall(name, durationMs, ok);
+      limiter.on?.('redisCall', onRedisCall);
+      return () => limiter.off?.('redisCall', onRedisCall);
+    });
   }
 
   /** Each limiter's counts, as (value, labels) pairs per metric. */
   *readings(): Generator<[name: string, stats: RateLimiterStats]> {
-    for (const [name, limiter] of this.#limiters) yield [name, limiter.stats()];
+    for (const [name, limiter] of this.#observed.entries()) yield [name, limiter.stats()];
   }
 }
 
@@ -105,7 +100,7 @@ export function prometheusMetrics(
     buckets: options.buckets ?? REDIS_BUCKETS,
     ...registers,
   });
-  const observed = new Observed((name, ms, ok) =>
+  const observed = new ObservedLimiters((name, ms, ok) =>
     redisDuration.observe({ name, outcome: ok ? 'ok' : 'error' }, ms / 1000),
   );
   const decisions = new client.Counter({
@@ -162,7 +157,7 @@ export function openTelemetryMetrics(meter: MeterLike): LimiterMetrics {
     description: 'Duration of calls to Redis by the rate limiter store, by outcome',
     unit: 'ms',
   });
-  const observed = new Observed((name, ms, ok) =>
+  const observed = new ObservedLimiters((name, ms, ok) =>
     redisDuration.record(ms, { name, outcome: ok ? 'ok' : 'error' }),
   );
   meter

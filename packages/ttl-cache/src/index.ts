@@ -13,8 +13,18 @@ export {
   RedisTimeoutError,
   RedisUnavailableError,
 } from '@bulwark/redis-kit';
+export type { TtlCacheEvents } from './cache-events.js';
 export type { Clock } from './clock.js';
 export type { DisposeReason } from './engine/types.js';
+export {
+  type CacheMetrics,
+  type MeterLike,
+  type ObservableCache,
+  openTelemetryMetrics,
+  type PromClientLike,
+  type PrometheusMetricsOptions,
+  prometheusMetrics,
+} from './metrics.js';
 export { engineInfo } from './native-binding.js';
 export type { TtlCacheOptions } from './options.js';
 export { type Serializer, structuredCloneSerializer } from './serializer.js';
@@ -24,6 +34,7 @@ export { RedisTier, type RedisTierOptions, redisTier, type TierHit } from './tie
 export {
   type DistributedLoadOptions,
   TieredCache,
+  type TieredCacheEvents,
   type TieredCacheOptions,
   type TieredStats,
 } from './tier/tiered-cache.js';

@@ -1,6 +1,7 @@
-import type { EngineName } from '@bulwark/engine-kit';
+import { type EngineName, monotonicClock } from '@bulwark/engine-kit';
 import { untilAborted } from './abort.js';
 import { WithCacheCore } from './cache-core.js';
+import { CacheEvents, type TtlCacheEvents } from './cache-events.js';
 import type { StoreEngine } from './engine/types.js';
 import { duration, type ResolvedOptions, type TtlCacheOptions } from './options.js';
 import { SingleFlight } from './single-flight.js';
@@ -77,6 +78,12 @@ export class TtlCache<K = unknown, V = unknown> extends WithCacheCore<K, V> {
   readonly #clock = this.core.options.clock;
   readonly #dispose = this.core.options.dispose;
   readonly #measured = this.core.measured;
+  /** Whether the engine keeps removed entries: for `dispose`, or while removals are heard. */
+  #tracking = this.core.options.dispose !== undefined;
+  readonly #events = new CacheEvents((listening) => {
+    this.#tracking = listening || this.#dispose !== undefined;
+    this.#store.trackRemovals(this.#tracking);
+  });
 
   constructor(options: TtlCacheOptions<K, V>) {
     super(options);
@@ -109,8 +116,24 @@ export class TtlCache<K = unknown, V = unknown> extends WithCacheCore<K, V> {
 
   get(key: K): V | undefined {
     const value = this.#store.get(key, this.#now());
-    if (this.#dispose !== undefined) this.#flushRemovals();
+    if (this.#tracking) this.#flushRemovals();
     return value;
+  }
+
+  /** Listens for `evict`, `expire`, `load` or `loadError` (see `TtlCacheEvents`). */
+  on<E extends keyof TtlCacheEvents<K, V>>(event: E, listener: TtlCacheEvents<K, V>[E]): this {
+    this.#events.on(event, listener);
+    return this;
+  }
+
+  once<E extends keyof TtlCacheEvents<K, V>>(event: E, listener: TtlCacheEvents<K, V>[E]): this {
+    this.#events.once(event, listener);
+    return this;
+  }
+
+  off<E extends keyof TtlCacheEvents<K, V>>(event: E, listener: TtlCacheEvents<K, V>[E]): this {
+    this.#events.off(event, listener);
+    return this;
   }
 
   /** Reads without changing recency or age; stale values only under `allowStale`. */
@@ -334,25 +357,35 @@ export class TtlCache<K = unknown, V = unknown> extends WithCacheCore<K, V> {
   #load(key: K, loader: Loader<K, V>, ttl: number | undefined): Promise<V | undefined> {
     return this.#flights.run(key, async (isCurrent) => {
       this.#loads++;
+      // Timed only while someone hears `load` (two clock readings).
+      const started = this.#events.listenerCount('load') > 0 ? monotonicClock.now() : -1;
       try {
         const value = await loader(key);
+        if (started >= 0) this.#events.emit('load', key, monotonicClock.now() - started, true);
         if (value !== undefined && isCurrent()) this.set(key, value, { ttl });
         return value;
       } catch (error) {
         this.#loadErrors++;
+        if (started >= 0) this.#events.emit('load', key, monotonicClock.now() - started, false);
+        this.#events.emit('loadError', key, error);
         throw error;
       }
     });
   }
 
-  /** Hands removed entries to `dispose`, all of them, before rethrowing its first error. */
+  /**
+   * Hands removed entries to `dispose` and to `evict`/`expire` listeners, all of them,
+   * before rethrowing the first error one of them threw.
+   */
   #flushRemovals(): void {
+    if (!this.#tracking) return;
     const dispose = this.#dispose;
-    if (!dispose) return;
+    const events = this.#events;
     let failure: { error: unknown } | undefined;
     for (const r of this.#store.takeRemoved()) {
       try {
-        dispose(r.value, r.key, r.reason);
+        dispose?.(r.value, r.key, r.reason);
+        if (r.reason === 'evict' || r.reason === 'expire') events.emit(r.reason, r.key, r.value);
       } catch (error) {
         failure ??= { error };
       }

@@ -267,6 +267,45 @@ describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)'
     ]);
   });
 
+  it('emits evict and expire with the key and value, only while heard, alongside dispose', () => {
+    const clock = fakeClock();
+    const c = cache({ max: 2, ttl: 100, clock });
+    const heard: [string, string, string][] = [];
+    const onEvict = (k: string, v: string) => heard.push(['evict', k, v]);
+    const onExpire = (k: string, v: string) => heard.push(['expire', k, v]);
+    c.set('a', '1').set('b', '2').set('c', '3'); // a is evicted unheard
+    c.on('evict', onEvict).on('expire', onExpire);
+    c.set('d', '4'); // evicts b
+    clock.t += 200;
+    c.get('c'); // expired
+    c.set('a', '9').set('a', '10'); // a replaced: neither evicted nor expired
+    c.delete('a');
+    c.off('evict', onEvict).off('expire', onExpire);
+    c.set('e', '5').set('f', '6').set('g', '7'); // evictions unheard
+    expect(heard).toEqual([
+      ['evict', 'b', '2'],
+      ['expire', 'c', '3'],
+    ]);
+  });
+
+  it('emits load (with its duration and outcome) and loadError', async () => {
+    const c = cache<string, string>({ max: 10 });
+    const heard: unknown[] = [];
+    c.on('load', (k, ms, ok) => heard.push(['load', k, typeof ms === 'number' && ms >= 0, ok]));
+    c.on('loadError', (k, e) => heard.push(['loadError', k, (e as Error).message]));
+    await c.fetch('a', async () => 'A');
+    await expect(
+      c.fetch('b', async () => {
+        throw new Error('down');
+      }),
+    ).rejects.toThrow('down');
+    expect(heard).toEqual([
+      ['load', 'a', true, true],
+      ['load', 'b', true, false],
+      ['loadError', 'b', 'down'],
+    ]);
+  });
+
   it('lists entries, keys and values most recently used first, skipping stale ones', () => {
     const clock = fakeClock();
     const c = cache({ max: 10, clock });

@@ -10,6 +10,7 @@ export {
 export { escapeKeyChars, losslessKey, restoreKey } from './lossless-key.js';
 export type { MeterLike, MetricLabels, ObservationLike, PromClientLike } from './metrics-types.js';
 export { type NativeEngine, nativeEngine } from './native-engine.js';
+export { Observed } from './observed.js';
 export { platformPackage, platformTriple } from './platform.js';
 export {
   type AutoChoice,

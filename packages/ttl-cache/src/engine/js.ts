@@ -62,7 +62,7 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
     this.#ttls[i]! > 0 && this.#starts[i]! + this.#ttls[i]! === expiry;
   // The policy's flags that reads test, as own fields: one load each on the hot path.
   readonly #updateAgeOnGet = this.policy.updateAgeOnGet;
-  readonly #trackRemovals = this.policy.trackRemovals;
+  #trackRemovals = this.policy.trackRemovals;
 
   get size(): number {
     return this.#index.size;
@@ -82,6 +82,11 @@ export class JsStore<K, V> extends WithPolicy implements StoreEngine<K, V> {
       evictions: this.#evictions,
       expirations: this.#expirations,
     };
+  }
+
+  trackRemovals(on: boolean): void {
+    this.#trackRemovals = on;
+    if (!on) this.#removed = [];
   }
 
   takeRemoved(): Removal<K, V>[] {

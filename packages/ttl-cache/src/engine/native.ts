@@ -76,6 +76,10 @@ export class NativeStoreEngine<K, V> implements StoreEngine<K, V> {
     this.#b.storeClear(this.#h);
   }
 
+  trackRemovals(on: boolean): void {
+    this.#b.storeTrackRemovals(this.#h, on);
+  }
+
   remainingTtl(key: K, now: number): number {
     return this.#b.storeRemainingTtl(this.#h, nativeKey(key), now);
   }

@@ -78,6 +78,8 @@ export interface StoreEngine<K, V> {
   set(key: K, value: V, size: number, ttl: number, now: number): boolean;
   delete(key: K): boolean;
   clear(): void;
+  /** Starts or stops keeping removed entries for `takeRemoved` (stopping drops the rest). */
+  trackRemovals(on: boolean): void;
   remainingTtl(key: K, now: number): number;
   purgeStale(now: number): number;
   /** When the next entry with a TTL goes stale; Infinity if none has one. */

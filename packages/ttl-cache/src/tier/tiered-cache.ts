@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import {
   type Clock,
   delay,
@@ -94,6 +95,16 @@ export interface TieredStats {
   softTimeoutAnswers: number;
 }
 
+/** What a tiered cache tells its listeners. */
+export interface TieredCacheEvents {
+  /** A Redis call failed or missed its deadline (after `onError` was applied). */
+  redisError: (error: unknown, operation: string) => void;
+  /** A loader ended: its duration in ms, and whether it succeeded. */
+  load: (key: string, durationMs: number, ok: boolean) => void;
+  /** A loader threw or rejected. */
+  loadError: (key: string, error: unknown) => void;
+}
+
 const ON_ERROR = ['fallback', 'throw'] as const;
 const KNOWN_OPTIONS = [
   'l1',
@@ -131,6 +142,7 @@ export class TieredCache<V> {
   readonly #onRedisError: TieredCacheOptions<V>['onRedisError'];
   readonly #throwOnRedisError: boolean;
   readonly #flights = new SingleFlight<string, V | undefined>();
+  readonly #events = new EventEmitter();
   /** Set while invalidations from other instances may have been missed (see `#redis`). */
   #mayHaveMissed = false;
   /** Writes that could not reach Redis, for `#replayUnwritten` when it answers again. */
@@ -311,6 +323,22 @@ export class TieredCache<V> {
     });
   }
 
+  /** Listens for `redisError`, `load` or `loadError` (see `TieredCacheEvents`). */
+  on<E extends keyof TieredCacheEvents>(event: E, listener: TieredCacheEvents[E]): this {
+    this.#events.on(event, listener);
+    return this;
+  }
+
+  once<E extends keyof TieredCacheEvents>(event: E, listener: TieredCacheEvents[E]): this {
+    this.#events.once(event, listener);
+    return this;
+  }
+
+  off<E extends keyof TieredCacheEvents>(event: E, listener: TieredCacheEvents[E]): this {
+    this.#events.off(event, listener);
+    return this;
+  }
+
   stats(): TieredStats {
     return {
       l1: this.l1.stats(),
@@ -402,11 +430,16 @@ export class TieredCache<V> {
     isCurrent: () => boolean,
   ): Promise<TierHit | undefined> {
     this.#stats.loads++;
+    // Timed only while someone hears `load` (two clock readings).
+    const started = this.#events.listenerCount('load') > 0 ? this.#clock.now() : -1;
     let value: V | undefined;
     try {
       value = await loader(key);
+      if (started >= 0) this.#events.emit('load', key, this.#clock.now() - started, true);
     } catch (error) {
       this.#stats.loadErrors++;
+      if (started >= 0) this.#events.emit('load', key, this.#clock.now() - started, false);
+      this.#events.emit('loadError', key, error);
       throw error;
     }
     if (value === undefined) return undefined;
@@ -448,15 +481,13 @@ export class TieredCache<V> {
           replayed.push(key);
         }
       } catch (error) {
-        this.#stats.l2Errors++;
-        this.#onRedisError?.(error, 'replay');
+        this.#reportRedisError(error, 'replay');
       } finally {
         this.#replaying = undefined;
       }
       if (replayed.length > 0 && this.#bus) {
         await this.#bus.publish(replayed).catch((error: unknown) => {
-          this.#stats.l2Errors++;
-          this.#onRedisError?.(error, 'publish');
+          this.#reportRedisError(error, 'publish');
         });
       }
     })();
@@ -473,6 +504,13 @@ export class TieredCache<V> {
     await this.#l2.replaySet(key, write.value, ttlLeft, this.#staleIfError, write.writtenAt);
   }
 
+  /** Counts a Redis failure and tells `onRedisError` and `redisError` listeners. */
+  #reportRedisError(error: unknown, operation: string): void {
+    this.#stats.l2Errors++;
+    this.#onRedisError?.(error, operation);
+    this.#events.emit('redisError', error, operation);
+  }
+
   /** Runs a Redis call; on failure counts it, reports it, and answers `fallback` (or throws if configured). */
   async #redis<T, F>(operation: string, call: () => Promise<T>, fallback: F): Promise<T | F> {
     try {
@@ -486,8 +524,7 @@ export class TieredCache<V> {
     } catch (error) {
       // With a bus, other instances' invalidations may be missed while Redis fails.
       if (this.#bus) this.#mayHaveMissed = true;
-      this.#stats.l2Errors++;
-      this.#onRedisError?.(error, operation);
+      this.#reportRedisError(error, operation);
       if (this.#throwOnRedisError) throw error;
       return fallback;
     }
