@@ -85,8 +85,12 @@ export declare function storePurgeStale(handle: ExternalObject<NativeStore>, now
 
 export declare function storeRemainingTtl(handle: ExternalObject<NativeStore>, key: string | number | Buffer, now: number): number
 
-/** Stores an entry; false when `measureSizes` refused it as above `maxEntrySize`. */
-export declare function storeSet(handle: ExternalObject<NativeStore>, key: string | number | Buffer, value: string | Buffer, serialized: boolean, size: number, ttl: number, now: number): boolean
+/**
+ * Stores an entry; false when `measureSizes` refused it as above `maxEntrySize`. `same`
+ * says whether an object or Buffer value is the one already stored (identity, which only
+ * JavaScript can judge); without it, sameness is equal bytes.
+ */
+export declare function storeSet(handle: ExternalObject<NativeStore>, key: string | number | Buffer, value: string | Buffer, serialized: boolean, size: number, ttl: number, now: number, same?: boolean | undefined | null): boolean
 
 export declare function storeShrinkTo(handle: ExternalObject<NativeStore>, maxEntries: number, maxSize: number): number
 

@@ -145,8 +145,11 @@ pub fn store_has(
     handle.with_key(&key, |store, k| store.has(k, now))
 }
 
-/// Stores an entry; false when `measureSizes` refused it as above `maxEntrySize`.
+/// Stores an entry; false when `measureSizes` refused it as above `maxEntrySize`. `same`
+/// says whether an object or Buffer value is the one already stored (identity, which only
+/// JavaScript can judge); without it, sameness is equal bytes.
 #[napi]
+#[allow(clippy::too_many_arguments)]
 pub fn store_set(
     handle: &mut External<NativeStore>,
     key: Either3<String, f64, Buffer>,
@@ -155,6 +158,7 @@ pub fn store_set(
     size: f64,
     ttl: f64,
     now: f64,
+    same: Option<bool>,
 ) -> napi::Result<bool> {
     let (tag, bytes): (ValueTag, &[u8]) = match &value {
         Either::A(s) => (ValueTag::String, s.as_bytes()),
@@ -162,7 +166,9 @@ pub fn store_set(
         Either::B(b) => (ValueTag::Buffer, b),
     };
     handle
-        .with_key(&key, |store, k| store.set(k, tag, bytes, size, ttl, now))
+        .with_key(&key, |store, k| {
+            store.set_judged(k, tag, bytes, size, ttl, now, same)
+        })
         .map_err(|_| {
             Error::new(
                 Status::GenericFailure,

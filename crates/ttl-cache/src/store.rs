@@ -260,10 +260,8 @@ impl Store {
         }
     }
 
-    /// Stores an entry; returns false when `measure_sizes` found it above `max_entry_size`
-    /// (the old value under that key is deleted then, as a refused set does on the js side).
-    /// A caller-given `size` is already checked against `maxEntrySize` by the caller. Fails
-    /// only when the arena cannot address more memory.
+    /// `set_judged`, sameness by bytes: the tests' shorthand.
+    #[cfg(test)]
     pub fn set(
         &mut self,
         key: &[u8],
@@ -272,6 +270,28 @@ impl Store {
         size: f64,
         ttl: f64,
         now: f64,
+    ) -> Result<bool, ArenaFull> {
+        self.set_judged(key, tag, value, size, ttl, now, None)
+    }
+
+    /// Stores an entry; returns false when `measure_sizes` found it above `max_entry_size`
+    /// (the old value under that key is deleted then, as a refused set does on the js side).
+    /// A caller-given `size` is already checked against `maxEntrySize` by the caller. Fails
+    /// only when the arena cannot address more memory. `same` says whether the value is the
+    /// one already stored, for values whose sameness is not their bytes: the caller's
+    /// objects and Buffers are the same only if they are the same object, which only
+    /// JavaScript can tell. `None` compares bytes. A replaced value that is not the same
+    /// is kept for `dispose` (reason `set`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_judged(
+        &mut self,
+        key: &[u8],
+        tag: ValueTag,
+        value: &[u8],
+        size: f64,
+        ttl: f64,
+        now: f64,
+        same: Option<bool>,
     ) -> Result<bool, ArenaFull> {
         let measure = self.policy.measure_sizes;
         let timing = (ttl > 0.0).then_some(Timing { start: now, ttl });
@@ -298,7 +318,7 @@ impl Store {
         let at = match self.find(key) {
             Some(old) => {
                 let before = Record::new(self.arena.bytes(old)).timing();
-                let at = self.replace(old, &fields, units)?;
+                let at = self.replace(old, &fields, units, same)?;
                 // Set again in place with the same expiry (same clock reading): its item in
                 // the TTL index still names it.
                 if at == old {
@@ -339,20 +359,26 @@ impl Store {
     /// Writes `fields` over the entry at `old`: in place when its block is the same size,
     /// else in a new block that takes over its links and its table slot. Takes the old
     /// size off `calculated_size` and reports the old value for `dispose`.
-    fn replace(&mut self, old: u32, fields: &Fields<'_>, units: u32) -> Result<u32, ArenaFull> {
+    fn replace(
+        &mut self,
+        old: u32,
+        fields: &Fields<'_>,
+        units: u32,
+        same: Option<bool>,
+    ) -> Result<u32, ArenaFull> {
         let record = Record::new(self.arena.bytes(old));
         let old_units = arena::units_for(record.encoded_len());
         let old_size = self.entry_size(record);
         let (prev, next) = (record.prev(), record.next());
         // Storing the same value again is not a removal: `dispose` must not see it.
-        let displaced = (self.policy.track_removals
-            && !(record.tag() == fields.tag && record.value() == fields.value))
-            .then(|| Removed {
-                key: fields.key.into(),
-                tag: record.tag(),
-                value: record.value().into(),
-                reason: Reason::Set,
-            });
+        let same =
+            same.unwrap_or_else(|| record.tag() == fields.tag && record.value() == fields.value);
+        let displaced = (self.policy.track_removals && !same).then(|| Removed {
+            key: fields.key.into(),
+            tag: record.tag(),
+            value: record.value().into(),
+            reason: Reason::Set,
+        });
         let in_place = arena::block_bytes(units) == arena::block_bytes(old_units);
         // The one step that can fail comes first, so a failure leaves the entry as it was.
         let at = if in_place {

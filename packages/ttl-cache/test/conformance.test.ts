@@ -267,6 +267,24 @@ describe.each(enginesUnderTest(engineInfo()))('TtlCache conformance (%s engine)'
     ]);
   });
 
+  it('a set disposes the old value unless it is the same: equal text, or the same object', () => {
+    const seen: string[] = [];
+    const c = cache<string, unknown>({
+      max: 10,
+      dispose: (_v, k, why) => seen.push(`${k}:${why}`),
+    });
+    const obj = { x: 1 };
+    c.set('obj', obj).set('obj', obj); // the same object: not a replacement
+    c.set('obj', { x: 1 }); // an equal, other object: a replacement
+    c.set('obj', c.get('obj')); // what was read back: not a replacement
+    const buf = Buffer.from('z');
+    c.set('buf', buf).set('buf', buf);
+    c.set('buf', Buffer.from('z'));
+    c.set('str', 'a').set('str', 'a');
+    c.set('str', `${'a'}`);
+    expect(seen).toEqual(['obj:set', 'buf:set']);
+  });
+
   it('emits evict and expire with the key and value, only while heard, alongside dispose', () => {
     const clock = fakeClock();
     const c = cache({ max: 2, ttl: 100, clock });

@@ -18,10 +18,17 @@ export class NativeStoreEngine<K, V> implements StoreEngine<K, V> {
   /** The Rust store; freed by its finalizer when this adapter is collected. */
   readonly #h: Handle;
   readonly #serializer: Serializer;
+  /**
+   * While removals are tracked: the object (or Buffer) each key was last set to or read
+   * as, weakly held, so that setting that same object again is not a replacement, as on
+   * the js engine (where sameness is identity). The twin, holding bytes, cannot tell.
+   */
+  #lastObjects: Map<string | number, WeakRef<object>> | undefined;
 
   constructor(binding: NativeBinding, policy: StorePolicy, serializer: Serializer) {
     this.#b = binding;
     this.#h = binding.storeNew(policy);
+    if (policy.trackRemovals) this.#lastObjects = new Map();
     this.#serializer = serializer;
   }
 
@@ -39,7 +46,9 @@ export class NativeStoreEngine<K, V> implements StoreEngine<K, V> {
   }
 
   get(key: K, now: number): V | undefined {
-    return this.#decode(this.#b.storeGet(this.#h, nativeKey(key), now));
+    const value = this.#decode(this.#b.storeGet(this.#h, nativeKey(key), now));
+    if (this.#lastObjects !== undefined) this.#remember(key, value);
+    return value;
   }
 
   peek(key: K, now: number, staleWithin: number): V | undefined {
@@ -52,10 +61,11 @@ export class NativeStoreEngine<K, V> implements StoreEngine<K, V> {
 
   set(key: K, value: V, size: number, ttl: number, now: number): boolean {
     const k = nativeKey(key);
+    const same = this.#lastObjects !== undefined ? this.#sameObject(key, value) : undefined;
     // Strings cross as UTF-8, which cannot hold a lone surrogate: those go through the
     // serializer, so every JavaScript string reads back exactly as it was stored.
     if ((typeof value === 'string' && value.isWellFormed()) || Buffer.isBuffer(value)) {
-      return this.#b.storeSet(this.#h, k, value, false, size, ttl, now);
+      return this.#b.storeSet(this.#h, k, value, false, size, ttl, now, same);
     }
     return this.#b.storeSet(
       this.#h,
@@ -65,18 +75,39 @@ export class NativeStoreEngine<K, V> implements StoreEngine<K, V> {
       size,
       ttl,
       now,
+      same,
     );
   }
 
+  /** Whether `value` is the object `key` holds now (then remembered as it); undefined for strings. */
+  #sameObject(key: K, value: V): boolean | undefined {
+    if (typeof value !== 'object' || value === null) return undefined;
+    const id = identityKey(key);
+    if (id === undefined) return undefined;
+    const same = this.#lastObjects!.get(id)?.deref() === value;
+    this.#lastObjects!.set(id, new WeakRef(value));
+    return same;
+  }
+
+  #remember(key: K, value: V | undefined): void {
+    const id = identityKey(key);
+    if (id === undefined) return;
+    if (typeof value === 'object' && value !== null) this.#lastObjects!.set(id, new WeakRef(value));
+  }
+
   delete(key: K): boolean {
+    const id = identityKey(key);
+    if (id !== undefined) this.#lastObjects?.delete(id);
     return this.#b.storeDelete(this.#h, nativeKey(key));
   }
 
   clear(): void {
+    this.#lastObjects?.clear();
     this.#b.storeClear(this.#h);
   }
 
   trackRemovals(on: boolean): void {
+    this.#lastObjects = on ? new Map() : undefined;
     this.#b.storeTrackRemovals(this.#h, on);
   }
 
@@ -111,11 +142,17 @@ export class NativeStoreEngine<K, V> implements StoreEngine<K, V> {
   }
 
   takeRemoved(): Removal<K, V>[] {
-    return this.#b.storeTakeRemoved(this.#h).map((r) => ({
-      key: userKey(r.key) as K,
-      value: this.#decode(r.value) as V,
-      reason: r.reason as Removal<K, V>['reason'],
-    }));
+    return this.#b.storeTakeRemoved(this.#h).map((r) => {
+      const key = userKey(r.key) as K;
+      const id = identityKey(key);
+      // Gone, unless replaced by a set (which has already remembered the new object).
+      if (id !== undefined && r.reason !== 'set') this.#lastObjects?.delete(id);
+      return {
+        key,
+        value: this.#decode(r.value) as V,
+        reason: r.reason as Removal<K, V>['reason'],
+      };
+    });
   }
 
   #decode(value: NativeValue | null): V | undefined {
@@ -136,6 +173,11 @@ function nativeKey(key: unknown): NativeKey {
     `key: the native engine takes string, number or Buffer keys; got ${typeName(key)}. ` +
       'Use engine: "js" for keys of other types.',
   );
+}
+
+/** What `#lastObjects` files a key under: strings and numbers as they are (Buffer keys are not tracked). */
+function identityKey(key: unknown): string | number | undefined {
+  return typeof key === 'string' || typeof key === 'number' ? key : undefined;
 }
 
 /** A key back from the twin, as the user gave it. */
