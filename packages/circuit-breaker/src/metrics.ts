@@ -1,5 +1,11 @@
 import type { EventEmitter } from 'node:events';
-import type { MeterLike, PromClientLike } from '@bulwark/engine-kit';
+import {
+  type MeterLike,
+  meterArgument,
+  type PromClientLike,
+  promClientArgument,
+  registersOption,
+} from '@bulwark/engine-kit';
 
 export type { MeterLike, PromClientLike };
 
@@ -106,13 +112,9 @@ export function prometheusMetrics(
   client: PromClientLike,
   options: PrometheusMetricsOptions = {},
 ): BreakerMetrics {
-  if (!client || typeof client.Gauge !== 'function' || typeof client.Counter !== 'function') {
-    throw new TypeError(
-      'prometheusMetrics: pass the prom-client module (with Gauge, Counter, Histogram)',
-    );
-  }
+  promClientArgument(client);
   const prefix = options.prefix ?? '';
-  const registers = options.registers ? { registers: options.registers as never[] } : {};
+  const registers = registersOption(options.registers);
   const state = new client.Gauge({
     name: `${prefix}circuit_breaker_state`,
     help: 'Circuit state: 0 closed, 1 open, 2 half-open, 3 shut down',
@@ -151,9 +153,7 @@ export function prometheusMetrics(
  * attributes `name` and `group`.
  */
 export function openTelemetryMetrics(meter: MeterLike): BreakerMetrics {
-  if (!meter || typeof meter.createCounter !== 'function') {
-    throw new TypeError('openTelemetryMetrics: pass an OpenTelemetry Meter');
-  }
+  meterArgument(meter);
   const observed = new Set<ObservableBreaker>();
   meter
     .createObservableGauge('circuit_breaker.state', {

@@ -1,4 +1,11 @@
-import { type MeterLike, Observed, type PromClientLike } from '@bulwark/engine-kit';
+import {
+  type MeterLike,
+  meterArgument,
+  Observed,
+  type PromClientLike,
+  promClientArgument,
+  registersOption,
+} from '@bulwark/engine-kit';
 import type { RateLimiterStats } from './rate-limiter.js';
 
 export type { MeterLike, PromClientLike };
@@ -81,18 +88,9 @@ export function prometheusMetrics(
   client: PromClientLike,
   options: PrometheusMetricsOptions = {},
 ): LimiterMetrics {
-  if (
-    !client ||
-    typeof client.Gauge !== 'function' ||
-    typeof client.Counter !== 'function' ||
-    typeof client.Histogram !== 'function'
-  ) {
-    throw new TypeError(
-      'prometheusMetrics: pass the prom-client module (with Gauge, Counter and Histogram)',
-    );
-  }
+  promClientArgument(client);
   const prefix = options.prefix ?? '';
-  const registers = options.registers ? { registers: options.registers as never[] } : {};
+  const registers = registersOption(options.registers);
   const redisDuration = new client.Histogram({
     name: `${prefix}rate_limiter_redis_duration_seconds`,
     help: 'Duration of calls to Redis by the rate limiter store, by outcome',
@@ -150,9 +148,7 @@ export function prometheusMetrics(
  * attribute `outcome`), each with attribute `name`.
  */
 export function openTelemetryMetrics(meter: MeterLike): LimiterMetrics {
-  if (!meter || typeof meter.createObservableCounter !== 'function') {
-    throw new TypeError('openTelemetryMetrics: pass an OpenTelemetry Meter');
-  }
+  meterArgument(meter);
   const redisDuration = meter.createHistogram('rate_limiter.redis.duration', {
     description: 'Duration of calls to Redis by the rate limiter store, by outcome',
     unit: 'ms',

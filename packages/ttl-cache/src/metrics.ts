@@ -1,4 +1,11 @@
-import { type MeterLike, Observed, type PromClientLike } from '@bulwark/engine-kit';
+import {
+  type MeterLike,
+  meterArgument,
+  Observed,
+  type PromClientLike,
+  promClientArgument,
+  registersOption,
+} from '@bulwark/engine-kit';
 import type { CacheStats } from './stats.js';
 import type { TieredStats } from './tier/tiered-cache.js';
 
@@ -138,18 +145,9 @@ export function prometheusMetrics(
   client: PromClientLike,
   options: PrometheusMetricsOptions = {},
 ): CacheMetrics {
-  if (
-    !client ||
-    typeof client.Gauge !== 'function' ||
-    typeof client.Counter !== 'function' ||
-    typeof client.Histogram !== 'function'
-  ) {
-    throw new TypeError(
-      'prometheusMetrics: pass the prom-client module (with Gauge, Counter and Histogram)',
-    );
-  }
+  promClientArgument(client);
   const prefix = `${options.prefix ?? ''}ttl_cache_`;
-  const registers = options.registers ? { registers: options.registers as never[] } : {};
+  const registers = registersOption(options.registers);
   const loadDuration = new client.Histogram({
     name: `${prefix}load_duration_seconds`,
     help: 'Duration of loader calls, by outcome',
@@ -200,9 +198,7 @@ export function prometheusMetrics(
  * (histogram, ms), each with attribute `name`.
  */
 export function openTelemetryMetrics(meter: MeterLike): CacheMetrics {
-  if (!meter || typeof meter.createObservableCounter !== 'function') {
-    throw new TypeError('openTelemetryMetrics: pass an OpenTelemetry Meter');
-  }
+  meterArgument(meter);
   const loadDuration = meter.createHistogram('ttl_cache.load.duration', {
     description: 'Duration of loader calls, by outcome',
     unit: 'ms',

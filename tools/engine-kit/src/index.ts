@@ -8,7 +8,15 @@ export {
   type NativeSpec,
 } from './load-native.js';
 export { escapeKeyChars, losslessKey, restoreKey } from './lossless-key.js';
-export type { MeterLike, MetricLabels, ObservationLike, PromClientLike } from './metrics-types.js';
+export {
+  type MeterLike,
+  type MetricLabels,
+  meterArgument,
+  type ObservationLike,
+  type PromClientLike,
+  promClientArgument,
+  registersOption,
+} from './metrics-types.js';
 export { type NativeEngine, nativeEngine } from './native-engine.js';
 export { Observed } from './observed.js';
 export { platformPackage, platformTriple } from './platform.js';

@@ -53,3 +53,42 @@ export interface MeterLike {
     options?: { description?: string; unit?: string },
   ): { addCallback(callback: (result: ObservationLike) => void): void };
 }
+
+/**
+ * The prom-client module, checked: every adapter takes it as given (never a dependency)
+ * and says what it needs when given something else.
+ */
+export function promClientArgument(client: unknown): PromClientLike {
+  const c = client as Partial<PromClientLike> | null | undefined;
+  if (
+    !c ||
+    typeof c.Gauge !== 'function' ||
+    typeof c.Counter !== 'function' ||
+    typeof c.Histogram !== 'function'
+  ) {
+    throw new TypeError(
+      'prometheusMetrics: pass the prom-client module (with Gauge, Counter and Histogram)',
+    );
+  }
+  return c as PromClientLike;
+}
+
+/** An OpenTelemetry `Meter`, checked, as `promClientArgument` checks prom-client. */
+export function meterArgument(meter: unknown): MeterLike {
+  const m = meter as Partial<MeterLike> | null | undefined;
+  if (
+    !m ||
+    typeof m.createCounter !== 'function' ||
+    typeof m.createHistogram !== 'function' ||
+    typeof m.createObservableCounter !== 'function' ||
+    typeof m.createObservableGauge !== 'function'
+  ) {
+    throw new TypeError('openTelemetryMetrics: pass an OpenTelemetry Meter');
+  }
+  return m as MeterLike;
+}
+
+/** prom-client's `registers` option as the adapters pass it on: absent means its global registry. */
+export function registersOption(registers: unknown[] | undefined): { registers?: never[] } {
+  return registers ? { registers: registers as never[] } : {};
+}
