@@ -43,7 +43,7 @@ export default defineBench({
   anchors: ANCHORS,
   cases: {
     'get-hit': batched(
-      '`get` of present keys, random order, 100-character values (100k keys; 10k quick), looked up with the very string objects that were stored (V8 has interned them: the best case for a cache indexed by a plain object, as mnemonist\'s is). The floor is not a cache: the least an exact LRU over a `Map` does (bench/floor-lru.mjs).',
+      "`get` of present keys, random order, 100-character values (100k keys; 10k quick), looked up with the very string objects that were stored (V8 has interned them: the best case for a cache indexed by a plain object, as mnemonist's is). The floor is not a cache: the least an exact LRU over a `Map` does (bench/floor-lru.mjs).",
       {
         contestants: [...OURS, ...ANCHORS, FLOOR],
         fill: true,
