@@ -828,36 +828,24 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     weight = 1,
   ): Promise<TR> {
     try {
-      return this.#settleFailure(error, args, admission, cacheKey, start, outcome, weight);
+      // Always read: the failure must land in the right bucket, and may open the circuit.
+      const now = this.#now();
+      const latency = weight > 0 ? now - start : 0;
+      if (this.#o.errorFilter(error, ...args)) {
+        this.#status.count(FIELD.successes, now, latency, weight);
+        this.#recordSuccess(admission, latency, now);
+        this.emit('success', error, latency);
+        this.#resetCoalesce(cacheKey, outcome);
+        return Promise.reject(error);
+      }
+      this.#status.count(FIELD.failures, now, latency, weight);
+      if (this.#hears.failure) this.emit('failure', error, latency, args);
+      this.#recordFailure(admission, latency, now);
+      this.#resetCoalesce(cacheKey, outcome);
+      return this.#runFallback(args, error) ?? Promise.reject(error);
     } catch (listenerError) {
       return Promise.reject(listenerError);
     }
-  }
-
-  #settleFailure(
-    error: unknown,
-    args: TI,
-    admission: number,
-    cacheKey: string,
-    start: number,
-    outcome: 'error' | 'timeout' | 'semaphore',
-    weight = 1,
-  ): Promise<TR> {
-    // Always read: the failure must land in the right bucket, and may open the circuit.
-    const now = this.#now();
-    const latency = weight > 0 ? now - start : 0;
-    if (this.#o.errorFilter(error, ...args)) {
-      this.#status.count(FIELD.successes, now, latency, weight);
-      this.#recordSuccess(admission, latency, now);
-      this.emit('success', error, latency);
-      this.#resetCoalesce(cacheKey, outcome);
-      return Promise.reject(error);
-    }
-    this.#status.count(FIELD.failures, now, latency, weight);
-    if (this.#hears.failure) this.emit('failure', error, latency, args);
-    this.#recordFailure(admission, latency, now);
-    this.#resetCoalesce(cacheKey, outcome);
-    return this.#runFallback(args, error) ?? Promise.reject(error);
   }
 
   #reject(args: TI, now: number): Promise<TR> {

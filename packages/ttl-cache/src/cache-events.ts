@@ -13,7 +13,7 @@ export interface TtlCacheEvents<K, V> {
 }
 
 /** The removal events: while any is heard, the engine keeps removed entries to tell of. */
-export const REMOVAL_EVENTS: ReadonlySet<string | symbol> = new Set(['evict', 'expire']);
+const REMOVAL_EVENTS: ReadonlySet<string | symbol> = new Set(['evict', 'expire']);
 
 /**
  * The emitter behind a cache's `on`/`off`/`once`, which says when removal events gain

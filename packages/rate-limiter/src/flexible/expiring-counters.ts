@@ -26,10 +26,6 @@ export class ExpiringCounters {
     this.#sweepEveryMs = sweepEveryMs;
   }
 
-  get size(): number {
-    return this.#table.size;
-  }
-
   /** Adds `by` to `key`'s live record, or starts a record of `by` lasting `durationMs`. */
   incrby(key: string, by: number, durationMs: number): RateLimiterRes {
     const at = this.#table.find(key);

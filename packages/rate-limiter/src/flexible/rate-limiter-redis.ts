@@ -21,12 +21,7 @@ export interface IRateLimiterRedisOptions extends IRateLimiterStoreOptions {
 const WHO = 'RateLimiterRedis';
 
 /** Options rate-limiter-flexible has that change nothing here (see the README). */
-const NO_EFFECT = [
-  'rejectIfRedisNotReady',
-  'useRedisPackage',
-  'useRedis3AndLowerPackage',
-  'storeType',
-];
+const NO_EFFECT = ['rejectIfRedisNotReady', 'useRedisPackage', 'useRedis3AndLowerPackage'];
 
 /**
  * rate-limiter-flexible's RateLimiterRedis over an ioredis client. Its records, keys and

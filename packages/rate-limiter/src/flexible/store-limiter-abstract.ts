@@ -89,10 +89,7 @@ export abstract class RateLimiterStoreAbstract extends RateLimiterAbstract {
   }
 
   set blockOnConsumed(value: number) {
-    this.#blockOnConsumed = value ? Number.parseInt(String(value), 10) : 0;
-    if (this.#blockOnConsumed > 0 && this.points > this.#blockOnConsumed) {
-      throw new Error('blockOnConsumed option must be greater or equal "points" option');
-    }
+    this.#blockOnConsumed = this.#countFromPoints('blockOnConsumed', value);
   }
 
   get inMemoryBlockOnConsumed(): number {
@@ -100,10 +97,16 @@ export abstract class RateLimiterStoreAbstract extends RateLimiterAbstract {
   }
 
   set inMemoryBlockOnConsumed(value: number) {
-    this.#inMemoryBlockOnConsumed = value ? Number.parseInt(String(value), 10) : 0;
-    if (this.#inMemoryBlockOnConsumed > 0 && this.points > this.#inMemoryBlockOnConsumed) {
-      throw new Error('inMemoryBlockOnConsumed option must be greater or equal "points" option');
+    this.#inMemoryBlockOnConsumed = this.#countFromPoints('inMemoryBlockOnConsumed', value);
+  }
+
+  /** A count option as rate-limiter-flexible reads it: a whole number (0: off), not below `points`. */
+  #countFromPoints(name: string, value: unknown): number {
+    const count = value ? Number.parseInt(String(value), 10) : 0;
+    if (count > 0 && this.points > count) {
+      throw new Error(`${name} option must be greater or equal "points" option`);
     }
+    return count;
   }
 
   get inMemoryBlockDuration(): number {

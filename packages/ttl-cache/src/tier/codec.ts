@@ -21,8 +21,6 @@ const WRITTEN = 4;
 export interface Decoded {
   value: unknown;
   keptMs: number;
-  /** When it was written (the writer's `Date.now()`); 0 if the writer did not say. */
-  writtenAt: number;
 }
 
 /**
@@ -66,14 +64,14 @@ export class ValueCodec {
     let at = 1;
     const keptMs = (header & KEPT) !== 0 ? stored.readDoubleLE(at) : 0;
     if ((header & KEPT) !== 0) at += 8;
-    const writtenAt = (header & WRITTEN) !== 0 ? stored.readDoubleLE(at) : 0;
+    // The write's time is for the replay script in Redis; a reader only skips it.
     if ((header & WRITTEN) !== 0) at += 8;
     const body = stored.subarray(at);
     switch (header & ~(KEPT | WRITTEN)) {
       case PLAIN:
-        return { value: this.#serializer.deserialize(body), keptMs, writtenAt };
+        return { value: this.#serializer.deserialize(body), keptMs };
       case DEFLATED:
-        return { value: this.#serializer.deserialize(await inflate(body)), keptMs, writtenAt };
+        return { value: this.#serializer.deserialize(await inflate(body)), keptMs };
       default:
         throw new Error(
           `redisTier: a stored value has an unknown header byte ${stored[0]}; was it written by another program?`,
