@@ -209,15 +209,21 @@ export class RedisStore implements CircuitStore {
       for (const circuit of named) circuit.notice(Number(state), Number(age), Number(version));
     });
     // Notices sent before the subscription took (or while it was lost) were missed: once
-    // it is in place, every circuit asks for the fleet's state.
-    // After a lost connection Redis may also have restarted: its versions start over.
+    // it is in place, every circuit asks for the fleet's state. After a reconnect that is
+    // when SUBSCRIBE has answered, not at 'ready': a notice sent between the two would be
+    // missed by a claim made before it. (SUBSCRIBE again is harmless: ioredis resubscribes
+    // too.) After a lost connection Redis may also have restarted: its versions start over.
     let lost = false;
     subscriber.on('close', () => {
       lost = true;
     });
     subscriber.on('ready', () => {
-      this.#resync(lost);
+      if (!lost) return;
       lost = false;
+      subscriber.subscribe(this.#channel).then(
+        () => this.#resync(true),
+        () => {},
+      );
     });
     subscriber.subscribe(this.#channel).then(
       () => this.#resync(false),

@@ -73,10 +73,16 @@ export class RedisBus {
     subscriber.on('close', () => {
       lost = true;
     });
+    // Once SUBSCRIBE has answered again, not at 'ready': an invalidation sent between the
+    // two would be missed by a resync made before it. (ioredis resubscribes too; a second
+    // SUBSCRIBE is harmless.)
     subscriber.on('ready', () => {
       if (!lost) return;
       lost = false;
-      listener.resync();
+      subscriber.subscribe(this.#channel).then(
+        () => listener.resync(),
+        () => listener.suspect(),
+      );
     });
     // A Cluster's node went away: its subscription may have been there.
     subscriber.on('-node', () => listener.suspect());
