@@ -16,6 +16,8 @@ export {
 export type { TtlCacheEvents } from './cache-events.js';
 export type { Clock } from './clock.js';
 export type { DisposeReason } from './engine/types.js';
+export { LRUCache } from './lru/lru-cache.js';
+export type { Perf } from './lru/types.js';
 export {
   type CacheMetrics,
   type MeterLike,
