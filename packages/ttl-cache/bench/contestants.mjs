@@ -3,15 +3,16 @@
 import { LRUCache } from 'lru-cache';
 import { LRUCache as MnemonistLRU } from 'mnemonist';
 import QuickLRU from 'quick-lru';
-import { TtlCache } from '../dist/index.js';
+import { LRUCache as OurLRUCache, TtlCache } from '../dist/index.js';
 import { FloorLru } from './floor-lru.mjs';
 
-export const OURS = ['ours js', 'ours native'];
+/** `ours LRUCache` is the lru-cache drop-in (same API as lru-cache, `LRUCache` class). */
+export const OURS = ['ours js', 'ours native', 'ours LRUCache'];
 export const ANCHORS = ['lru-cache', 'mnemonist', 'quick-lru'];
 /** Not a cache: the least any exact LRU over a Map does (floor-lru.mjs), for the js goals. */
 export const FLOOR = 'floor: bare Map + links LRU';
 /** mnemonist's LRUCache has no TTL. */
-export const WITH_TTL = ['ours js', 'ours native', 'lru-cache', 'quick-lru'];
+export const WITH_TTL = ['ours js', 'ours native', 'ours LRUCache', 'lru-cache', 'quick-lru'];
 
 /** @param {string} name @param {{ max: number, ttl?: number }} options */
 export function makeCache(name, { max, ttl }) {
@@ -21,6 +22,8 @@ export function makeCache(name, { max, ttl }) {
       return new TtlCache({ max, ttl, engine: name === 'ours js' ? 'js' : 'native' });
     case 'lru-cache':
       return new LRUCache({ max, ttl });
+    case 'ours LRUCache':
+      return new OurLRUCache({ max, ttl });
     case 'mnemonist': {
       const cache = new MnemonistLRU(max);
       return { get: (k) => cache.get(k), set: (k, v) => cache.set(k, v) };

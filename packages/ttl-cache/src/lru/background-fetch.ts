@@ -12,8 +12,3 @@ export class BackgroundFetch<V> {
 
   constructor(readonly stale: V | undefined) {}
 }
-
-/** The value a reader can use from a slot: a placeholder's stale value, or the value. */
-export function usableValue<V>(v: V | BackgroundFetch<V> | undefined): V | undefined {
-  return v instanceof BackgroundFetch ? v.stale : v;
-}

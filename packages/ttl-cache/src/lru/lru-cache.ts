@@ -1,4 +1,4 @@
-import { BackgroundFetch, usableValue } from './background-fetch.js';
+import { BackgroundFetch } from './background-fetch.js';
 import { anyListener, metricsChannel, tracing } from './diagnostics.js';
 import {
   checkBounded,
@@ -58,6 +58,8 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
   readonly #fetchMethod?: Types.Fetcher<K, V, FC>;
   readonly #memoMethod?: Types.Memoizer<K, V, FC>;
   readonly #slots = new RecencySlots<K, Slot<V>>();
+  /** Only a cache with a fetchMethod holds placeholders: the others skip the test. */
+  readonly #fetches: boolean;
   /** disposeAfter calls waiting for the operation that queued them to finish. */
   readonly #disposed: DisposeTask<K, V>[] = [];
   #calculatedSize = 0;
@@ -82,6 +84,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
     this.#memoMethod = o.memoMethod;
     checkMethod(o.fetchMethod, 'fetchMethod must be a function if specified');
     this.#fetchMethod = o.fetchMethod;
+    this.#fetches = typeof o.fetchMethod === 'function';
     // Callbacks that are not functions are ignored, as lru-cache ignores them.
     if (typeof o.dispose === 'function') this.#dispose = o.dispose;
     if (typeof o.onInsert === 'function') this.#onInsert = o.onInsert;
@@ -112,6 +115,15 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
       { ttlAutopurge: this.ttlAutopurge, max: this.#max, maxSize: this.#maxSize },
       LRUCache,
     );
+  }
+
+  #isFetch(value: unknown): value is BackgroundFetch<V> {
+    return this.#fetches && value instanceof BackgroundFetch;
+  }
+
+  /** The value a reader can use from a slot: a placeholder's stale value, or the value. */
+  #usable(value: Slot<V> | undefined): V | undefined {
+    return this.#isFetch(value) ? value.stale : (value as V | undefined);
   }
 
   get perf(): Perf {
@@ -241,7 +253,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
       return 0;
     }
     // A placeholder is sized when its value arrives.
-    if (value instanceof BackgroundFetch) return 0;
+    if (this.#isFetch(value)) return 0;
     if (isPositiveInteger(size)) return size;
     if (!sizeCalculation) {
       throw new TypeError(
@@ -302,7 +314,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
     const i = slots.oldest;
     const key = slots.keys[i] as K;
     const value = slots.values[i];
-    if (value instanceof BackgroundFetch) value.controller.abort(new Error('evicted'));
+    if (this.#isFetch(value)) value.controller.abort(new Error('evicted'));
     else this.#disposeValue(value as V, key, 'evict');
     this.#removeSize(i);
     this.#clearPurgeTimer(i);
@@ -321,7 +333,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
       } else {
         this.#removeSize(i);
         const value = slots.values[i];
-        if (value instanceof BackgroundFetch) value.controller.abort(new Error('deleted'));
+        if (this.#isFetch(value)) value.controller.abort(new Error('deleted'));
         else this.#disposeValue(value as V, key, reason);
         slots.remove(i, key);
       }
@@ -342,7 +354,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
     const slots = this.#slots;
     for (const i of slots.walk(false)) {
       const value = slots.values[i];
-      if (value instanceof BackgroundFetch) value.controller.abort(new Error('deleted'));
+      if (this.#isFetch(value)) value.controller.abort(new Error('deleted'));
       else this.#disposeValue(value as V, slots.keys[i] as K, reason);
     }
     slots.reset();
@@ -359,7 +371,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
       while (this.#slots.count > 0) {
         const value = this.#slots.values[this.#slots.oldest];
         this.#evictOldest(false);
-        if (value instanceof BackgroundFetch) {
+        if (this.#isFetch(value)) {
           // lru-cache 11.3 returns a placeholder's stale value only when it is truthy.
           if (value.stale) return value.stale;
         } else if (value !== undefined) {
@@ -411,7 +423,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
       return;
     }
     let { noUpdateTTL = this.noUpdateTTL } = options;
-    const isPlaceholder = value instanceof BackgroundFetch;
+    const isPlaceholder = this.#isFetch(value);
     if (status && !isPlaceholder) status.value = value;
     const size = this.#requireSize(key, value, options.size || 0, sizeCalculation);
     if (this.maxEntrySize && size > this.maxEntrySize) {
@@ -444,7 +456,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
       slots.touch(i);
       const old = slots.values[i];
       if (value !== old) {
-        if (old instanceof BackgroundFetch) {
+        if (this.#isFetch(old)) {
           old.controller.abort(new Error('replaced'));
           if (old.stale !== undefined && !noDisposeOnSet) this.#disposeValue(old.stale, key, 'set');
         } else if (!noDisposeOnSet) {
@@ -455,7 +467,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
         slots.values[i] = value;
         if (status) {
           status.set = 'replace';
-          const oldValue = usableValue(old);
+          const oldValue = this.#usable(old);
           if (oldValue !== undefined) status.oldValue = oldValue;
         }
       } else if (status) {
@@ -491,7 +503,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
       return false;
     }
     const value = this.#slots.values[i];
-    if (value instanceof BackgroundFetch && value.stale === undefined) return false;
+    if (this.#isFetch(value) && value.stale === undefined) return false;
     if (this.#isStale(i)) {
       if (status) {
         status.has = 'stale';
@@ -518,7 +530,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
     if (i === undefined || (!(options.allowStale ?? this.allowStale) && this.#isStale(i))) {
       if (status) status.peek = i === undefined ? 'miss' : 'stale';
     } else {
-      value = usableValue(this.#slots.values[i]);
+      value = this.#usable(this.#slots.values[i]);
       if (status) {
         status.peek = value === undefined ? 'miss' : 'hit';
         if (value !== undefined) status.value = value;
@@ -555,7 +567,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
       return undefined;
     }
     const value = this.#slots.values[i];
-    const fetching = value instanceof BackgroundFetch;
+    const fetching = this.#isFetch(value);
     if (status) this.#statusTtl(status, i);
     if (this.#isStale(i)) {
       if (fetching) {
@@ -583,7 +595,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
   info(key: K): Types.Entry<V> | undefined {
     const i = this.#slots.index.get(key);
     if (i === undefined) return undefined;
-    const value = usableValue(this.#slots.values[i]);
+    const value = this.#usable(this.#slots.values[i]);
     if (value === undefined) return undefined;
     const entry: Types.Entry<V> = { value };
     const { ttls, starts, sizes } = this.#slots;
@@ -609,7 +621,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
     const { keys, values } = this.#slots;
     for (const i of this.#indexes(fromNewest)) {
       const value = values[i];
-      if (value !== undefined && keys[i] !== undefined && !(value instanceof BackgroundFetch)) {
+      if (value !== undefined && keys[i] !== undefined && !this.#isFetch(value)) {
         yield [keys[i] as K, value as V];
       }
     }
@@ -638,9 +650,9 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
   }
 
   /** Entries with a value a reader could use: in-flight refreshes give their stale value. */
-  *#usable(fromNewest: boolean): Generator<[K, V]> {
+  *#usableEntries(fromNewest: boolean): Generator<[K, V]> {
     for (const i of this.#indexes(fromNewest)) {
-      const value = usableValue(this.#slots.values[i]);
+      const value = this.#usable(this.#slots.values[i]);
       if (value !== undefined) yield [this.#slots.keys[i] as K, value];
     }
   }
@@ -649,18 +661,18 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
     fn: (value: V, key: K, cache: this) => boolean | undefined | void,
     getOptions: Types.GetOptions<K, V, FC> = {},
   ): V | undefined {
-    for (const [key, value] of this.#usable(true)) {
+    for (const [key, value] of this.#usableEntries(true)) {
       if (fn(value, key, this)) return this.#get(key, getOptions);
     }
     return undefined;
   }
 
   forEach(fn: (value: V, key: K, cache: this) => unknown, thisp: unknown = this): void {
-    for (const [key, value] of this.#usable(true)) fn.call(thisp, value, key, this);
+    for (const [key, value] of this.#usableEntries(true)) fn.call(thisp, value, key, this);
   }
 
   rforEach(fn: (value: V, key: K, cache: this) => unknown, thisp: unknown = this): void {
-    for (const [key, value] of this.#usable(false)) fn.call(thisp, value, key, this);
+    for (const [key, value] of this.#usableEntries(false)) fn.call(thisp, value, key, this);
   }
 
   /**
@@ -672,7 +684,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
     const { keys, values, ttls, starts, sizes } = this.#slots;
     for (const i of this.#indexes(true, true)) {
       const key = keys[i];
-      const value = usableValue(values[i]);
+      const value = this.#usable(values[i]);
       if (value === undefined || key === undefined) continue;
       const entry: Types.Entry<V> = { value };
       if (ttls && starts) {
@@ -809,7 +821,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
       return this.#awaitFetch(this.#backgroundFetch(key, undefined, options, context));
     }
     const current = this.#slots.values[i];
-    if (current instanceof BackgroundFetch) {
+    if (this.#isFetch(current)) {
       const stale = allowStale && current.stale !== undefined;
       if (status) {
         status.fetch = 'inflight';
@@ -848,7 +860,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
     context: unknown,
   ): BackgroundFetch<V> {
     const current = slot === undefined ? undefined : this.#slots.values[slot];
-    if (current instanceof BackgroundFetch) return current;
+    if (this.#isFetch(current)) return current;
     const pending = new BackgroundFetch<V>(current);
     const { controller } = pending;
     // The caller's signal aborts ours, until ours is aborted (which removes this listener).
