@@ -10,7 +10,7 @@ import {
 } from '@bulwark/engine-kit';
 import { type Clock, coarseClock } from './clock.js';
 import type { DisposeReason } from './engine/types.js';
-import { type Serializer, structuredCloneSerializer } from './serializer.js';
+import { type Serializer, serializerOption } from './serializer.js';
 
 export interface TtlCacheOptions<K, V> {
   /** Most entries kept; the least recently used leaves first. Default: no entry bound. */
@@ -148,13 +148,7 @@ export function resolveOptions<K, V>(options: TtlCacheOptions<K, V>): ResolvedOp
   if (maxSize > 0 && maxEntrySize > maxSize) {
     throw new RangeError(`maxEntrySize (${maxEntrySize}) must not exceed maxSize (${maxSize})`);
   }
-  const serializer = options.serializer ?? structuredCloneSerializer;
-  if (
-    typeof serializer?.serialize !== 'function' ||
-    typeof serializer?.deserialize !== 'function'
-  ) {
-    throw new TypeError('serializer must have serialize(value) and deserialize(bytes) functions');
-  }
+  const serializer = serializerOption(options.serializer);
   const ttlResolution =
     options.ttlResolution === undefined
       ? 1

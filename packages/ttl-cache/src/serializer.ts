@@ -17,3 +17,15 @@ export const structuredCloneSerializer: Serializer = {
   serialize: (value) => serialize(value),
   deserialize: (bytes) => deserialize(bytes),
 };
+
+/** The `serializer` option, checked: the default when absent. */
+export function serializerOption(value: unknown): Serializer {
+  const serializer = (value ?? structuredCloneSerializer) as Partial<Serializer> | null;
+  if (
+    typeof serializer?.serialize !== 'function' ||
+    typeof serializer?.deserialize !== 'function'
+  ) {
+    throw new TypeError('serializer must have serialize(value) and deserialize(bytes) functions');
+  }
+  return serializer as Serializer;
+}

@@ -1,5 +1,7 @@
+import type { EngineName } from '@bulwark/engine-kit';
 import { BackgroundFetch } from './background-fetch.js';
 import { anyListener, metricsChannel, tracing } from './diagnostics.js';
+import { lruEngine } from './lru-engine.js';
 import {
   checkBounded,
   checkMax,
@@ -57,9 +59,13 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
   readonly #onInsert?: Types.Inserter<K, V>;
   readonly #fetchMethod?: Types.Fetcher<K, V, FC>;
   readonly #memoMethod?: Types.Memoizer<K, V, FC>;
-  readonly #slots = new RecencySlots<K, Slot<V>>();
+  readonly #slots: RecencySlots<K, V>;
+  readonly #engine: EngineName;
+  readonly #engineReason: string;
   /** Only a cache with a fetchMethod holds placeholders: the others skip the test. */
   readonly #fetches: boolean;
+  /** Whether a removal needs the removed value (to dispose it, or abort its fetch). */
+  readonly #readsRemoved: boolean;
   /** disposeAfter calls waiting for the operation that queued them to finish. */
   readonly #disposed: DisposeTask<K, V>[] = [];
   #calculatedSize = 0;
@@ -75,6 +81,10 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
     // (null included) is checked.
     const o = options as Types.OptionsBase<K, V, FC>;
     this.#perf = checkPerf(o.perf);
+    const engine = lruEngine<V>(o.engine, o.serializer);
+    this.#slots = new RecencySlots<K, V>(engine.values);
+    this.#engine = engine.engine;
+    this.#engineReason = engine.engineReason;
     this.#max = checkMax(o.max === undefined ? 0 : o.max);
     this.#maxSize = o.maxSize === undefined ? 0 : o.maxSize;
     this.maxEntrySize = o.maxEntrySize || this.#maxSize;
@@ -89,6 +99,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
     if (typeof o.dispose === 'function') this.#dispose = o.dispose;
     if (typeof o.onInsert === 'function') this.#onInsert = o.onInsert;
     if (typeof o.disposeAfter === 'function') this.#disposeAfter = o.disposeAfter;
+    this.#readsRemoved = this.#fetches || !!this.#dispose || !!this.#disposeAfter;
     this.noDisposeOnSet = !!o.noDisposeOnSet;
     this.noUpdateTTL = !!o.noUpdateTTL;
     this.noDeleteOnFetchRejection = !!o.noDeleteOnFetchRejection;
@@ -124,6 +135,15 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
   /** The value a reader can use from a slot: a placeholder's stale value, or the value. */
   #usable(value: Slot<V> | undefined): V | undefined {
     return this.#isFetch(value) ? value.stale : (value as V | undefined);
+  }
+
+  /** The engine this cache runs (an addition to lru-cache's API). */
+  get engine(): EngineName {
+    return this.#engine;
+  }
+  /** Why it runs that engine: the option, `BULWARK_ENGINE`, or the package's rule. */
+  get engineReason(): string {
+    return this.#engineReason;
   }
 
   get perf(): Perf {
@@ -312,10 +332,11 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
   #evictOldest(reuse: boolean): number {
     const slots = this.#slots;
     const i = slots.oldest;
-    const key = slots.keys[i] as K;
-    const value = slots.values[i];
-    if (this.#isFetch(value)) value.controller.abort(new Error('evicted'));
-    else this.#disposeValue(value as V, key, 'evict');
+    if (this.#readsRemoved) {
+      const value = slots.values.at(i);
+      if (this.#isFetch(value)) value.controller.abort(new Error('evicted'));
+      else this.#disposeValue(value as V, slots.keys[i] as K, 'evict');
+    }
     this.#removeSize(i);
     this.#clearPurgeTimer(i);
     return slots.removeOldest(reuse);
@@ -332,7 +353,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
         this.#clear(reason);
       } else {
         this.#removeSize(i);
-        const value = slots.values[i];
+        const value = slots.values.at(i);
         if (this.#isFetch(value)) value.controller.abort(new Error('deleted'));
         else this.#disposeValue(value as V, key, reason);
         slots.remove(i, key);
@@ -353,7 +374,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
   #clear(reason: Types.DisposeReason): void {
     const slots = this.#slots;
     for (const i of slots.walk(false)) {
-      const value = slots.values[i];
+      const value = slots.values.at(i);
       if (this.#isFetch(value)) value.controller.abort(new Error('deleted'));
       else this.#disposeValue(value as V, slots.keys[i] as K, reason);
     }
@@ -369,7 +390,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
   pop(): V | undefined {
     try {
       while (this.#slots.count > 0) {
-        const value = this.#slots.values[this.#slots.oldest];
+        const value = this.#slots.values.at(this.#slots.oldest);
         this.#evictOldest(false);
         if (this.#isFetch(value)) {
           // lru-cache 11.3 returns a placeholder's stale value only when it is truthy.
@@ -426,6 +447,9 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
     const isPlaceholder = this.#isFetch(value);
     if (status && !isPlaceholder) status.value = value;
     const size = this.#requireSize(key, value, options.size || 0, sizeCalculation);
+    const slots = this.#slots;
+    // Before anything changes: a value the engine cannot store leaves the cache as it was.
+    const encoded = slots.values.encode(value);
     if (this.maxEntrySize && size > this.maxEntrySize) {
       // Too big to keep: whatever the key held goes too.
       this.#delete(key, 'set');
@@ -435,7 +459,6 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
       }
       return;
     }
-    const slots = this.#slots;
     let i = slots.count === 0 ? undefined : slots.index.get(key);
     if (i === undefined) {
       i =
@@ -446,7 +469,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
             : slots.count === this.#max
               ? this.#evictOldest(true)
               : slots.count;
-      slots.append(i, key, value);
+      slots.append(i, key, value, encoded);
       this.#addSize(i, size, status);
       if (status) status.set = 'add';
       noUpdateTTL = false;
@@ -454,8 +477,10 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
       this.#onInsert?.((isPlaceholder ? value.promise : value) as V, key, 'add');
     } else {
       slots.touch(i);
-      const old = slots.values[i];
-      if (value !== old) {
+      // Sameness first: on native, reading the old value would replace what it remembers.
+      const same = slots.values.holds(i, value);
+      const old = same ? value : slots.values.at(i);
+      if (!same) {
         if (this.#isFetch(old)) {
           old.controller.abort(new Error('replaced'));
           if (old.stale !== undefined && !noDisposeOnSet) this.#disposeValue(old.stale, key, 'set');
@@ -464,16 +489,19 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
         }
         this.#removeSize(i);
         this.#addSize(i, size, status);
-        slots.values[i] = value;
+        slots.values.put(i, value, encoded);
         if (status) {
           status.set = 'replace';
           const oldValue = this.#usable(old);
           if (oldValue !== undefined) status.oldValue = oldValue;
         }
-      } else if (status) {
-        status.set = 'update';
+      } else {
+        // The same value again: on js a no-op; on native the object may have changed since
+        // it was stored, and the twin holds bytes, so they are written again.
+        slots.values.put(i, value, encoded);
+        if (status) status.set = 'update';
       }
-      this.#onInsert?.(value as V, key, value === old ? 'update' : 'replace');
+      this.#onInsert?.(value as V, key, same ? 'update' : 'replace');
     }
     if (ttl !== 0 && !slots.ttls) this.#trackTtls();
     if (slots.ttls) {
@@ -502,7 +530,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
       if (status) status.has = 'miss';
       return false;
     }
-    const value = this.#slots.values[i];
+    const value = this.#slots.values.at(i);
     if (this.#isFetch(value) && value.stale === undefined) return false;
     if (this.#isStale(i)) {
       if (status) {
@@ -530,7 +558,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
     if (i === undefined || (!(options.allowStale ?? this.allowStale) && this.#isStale(i))) {
       if (status) status.peek = i === undefined ? 'miss' : 'stale';
     } else {
-      value = this.#usable(this.#slots.values[i]);
+      value = this.#usable(this.#slots.values.at(i));
       if (status) {
         status.peek = value === undefined ? 'miss' : 'hit';
         if (value !== undefined) status.value = value;
@@ -566,7 +594,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
       if (status) status.get = 'miss';
       return undefined;
     }
-    const value = this.#slots.values[i];
+    const value = this.#slots.values.at(i);
     const fetching = this.#isFetch(value);
     if (status) this.#statusTtl(status, i);
     if (this.#isStale(i)) {
@@ -595,7 +623,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
   info(key: K): Types.Entry<V> | undefined {
     const i = this.#slots.index.get(key);
     if (i === undefined) return undefined;
-    const value = this.#usable(this.#slots.values[i]);
+    const value = this.#usable(this.#slots.values.at(i));
     if (value === undefined) return undefined;
     const entry: Types.Entry<V> = { value };
     const { ttls, starts, sizes } = this.#slots;
@@ -620,7 +648,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
   *#settled(fromNewest: boolean): Generator<[K, V]> {
     const { keys, values } = this.#slots;
     for (const i of this.#indexes(fromNewest)) {
-      const value = values[i];
+      const value = values.at(i);
       if (value !== undefined && keys[i] !== undefined && !this.#isFetch(value)) {
         yield [keys[i] as K, value as V];
       }
@@ -652,7 +680,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
   /** Entries with a value a reader could use: in-flight refreshes give their stale value. */
   *#usableEntries(fromNewest: boolean): Generator<[K, V]> {
     for (const i of this.#indexes(fromNewest)) {
-      const value = this.#usable(this.#slots.values[i]);
+      const value = this.#usable(this.#slots.values.at(i));
       if (value !== undefined) yield [this.#slots.keys[i] as K, value];
     }
   }
@@ -684,7 +712,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
     const { keys, values, ttls, starts, sizes } = this.#slots;
     for (const i of this.#indexes(true, true)) {
       const key = keys[i];
-      const value = this.#usable(values[i]);
+      const value = this.#usable(values.at(i));
       if (value === undefined || key === undefined) continue;
       const entry: Types.Entry<V> = { value };
       if (ttls && starts) {
@@ -820,7 +848,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
       if (status) status.fetch = 'miss';
       return this.#awaitFetch(this.#backgroundFetch(key, undefined, options, context));
     }
-    const current = this.#slots.values[i];
+    const current = this.#slots.values.at(i);
     if (this.#isFetch(current)) {
       const stale = allowStale && current.stale !== undefined;
       if (status) {
@@ -847,6 +875,12 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
     return serveStale ? pending.stale : this.#awaitFetch(pending);
   }
 
+  /** Puts back the value a finished fetch was replacing (none: the slot is left empty). */
+  #restoreStale(i: number, pending: BackgroundFetch<V>): void {
+    if (pending.stale === undefined) this.#slots.values.drop(i);
+    else this.#slots.values.put(i, pending.stale);
+  }
+
   #awaitFetch(pending: BackgroundFetch<V>): Promise<V | undefined> {
     pending.awaited = true;
     return pending.promise;
@@ -859,7 +893,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
     options: FetchWriteOptions<K, V, FC>,
     context: unknown,
   ): BackgroundFetch<V> {
-    const current = slot === undefined ? undefined : this.#slots.values[slot];
+    const current = slot === undefined ? undefined : this.#slots.values.at(slot);
     if (this.#isFetch(current)) return current;
     const pending = new BackgroundFetch<V>(current);
     const { controller } = pending;
@@ -875,13 +909,13 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
       const allowStaleAborted = aborted && options.allowStaleOnFetchAbort;
       const allowStale = allowStaleAborted || options.allowStaleOnFetchRejection;
       const noDelete = allowStale || options.noDeleteOnFetchRejection;
-      if (this.#slots.values[index!] === pending) {
+      if (this.#slots.values.at(index!) === pending) {
         if (!noDelete || (!proceed && pending.stale === undefined)) {
           this.#delete(key, 'fetch');
         } else if (!allowStaleAborted) {
           // Done with the placeholder: the stale value takes its place again. (Under
           // allowStaleOnFetchAbort it stays, for the late result to replace.)
-          this.#slots.values[index!] = pending.stale;
+          this.#restoreStale(index!, pending);
         }
       }
       if (allowStale) {
@@ -908,10 +942,10 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
         }
       }
       if (aborted && !ignoreAbort && !writeLate) return fail(controller.signal.reason, !!proceed);
-      const held = this.#slots.values[index!];
+      const held = this.#slots.values.at(index!);
       if (held === pending || (held === undefined && ignoreAbort && writeLate)) {
         if (value === undefined) {
-          if (pending.stale !== undefined) this.#slots.values[index!] = pending.stale;
+          if (pending.stale !== undefined) this.#restoreStale(index!, pending);
           else this.#delete(key, 'fetch');
         } else {
           if (options.status) options.status.fetchUpdated = true;
@@ -956,7 +990,7 @@ export class LRUCache<K extends {}, V extends {}, FC = unknown> {
       this.#set(key, pending, { ...options, status: undefined });
       index = this.#slots.index.get(key);
     } else {
-      this.#slots.values[index] = pending;
+      this.#slots.values.put(index, pending);
     }
     return pending;
   }

@@ -8,12 +8,12 @@
  * out in lru-cache's order: slot 0 when empty, then the last freed slot, then the evicted
  * one, then the next unused.
  */
-export const NO_SLOT = -1;
+import type { BackgroundFetch } from './background-fetch.js';
+import type { SlotValues } from './slot-values.js';
 
 export class RecencySlots<K, V> {
   readonly index = new Map<K, number>();
   readonly keys: (K | undefined)[] = [];
-  readonly values: (V | undefined)[] = [];
   /** Per-slot TTLs and start times; created at the first entry with a TTL. */
   ttls: Float64Array | undefined;
   starts: Float64Array | undefined;
@@ -27,6 +27,9 @@ export class RecencySlots<K, V> {
   newest = 0;
   count = 0;
   readonly free: number[] = [];
+
+  /** The values, kept by the engine: on the heap (js) or as bytes in the twin (native). */
+  constructor(readonly values: SlotValues<V>) {}
 
   trackTtls(): void {
     this.ttls = new Float64Array(this.older.length);
@@ -43,10 +46,10 @@ export class RecencySlots<K, V> {
   }
 
   /** Links `key` in as the most recently used entry, in the slot the caller chose. */
-  append(slot: number, key: K, value: V): void {
+  append(slot: number, key: K, value: V | BackgroundFetch<V>, encoded: unknown): void {
     this.#ensureCapacity(slot);
     this.keys[slot] = key;
-    this.values[slot] = value;
+    this.values.put(slot, value, encoded);
     this.index.set(key, slot);
     this.newer[this.newest] = slot;
     this.older[slot] = this.newest;
@@ -74,7 +77,7 @@ export class RecencySlots<K, V> {
   remove(i: number, key: K): void {
     this.index.delete(key);
     this.keys[i] = undefined;
-    this.values[i] = undefined;
+    this.values.drop(i);
     if (i === this.newest) {
       this.newest = this.older[i]!;
     } else if (i === this.oldest) {
@@ -96,7 +99,7 @@ export class RecencySlots<K, V> {
     this.index.delete(this.keys[i] as K);
     if (!reuse) {
       this.keys[i] = undefined;
-      this.values[i] = undefined;
+      this.values.drop(i);
       this.free.push(i);
     }
     if (this.count === 1) {
@@ -113,7 +116,7 @@ export class RecencySlots<K, V> {
   reset(): void {
     this.index.clear();
     this.keys.length = 0;
-    this.values.length = 0;
+    this.values.reset();
     this.ttls?.fill(0);
     this.starts?.fill(0);
     this.sizes?.fill(0);

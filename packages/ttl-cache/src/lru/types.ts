@@ -1,3 +1,6 @@
+import type { EngineOption } from '@bulwark/engine-kit';
+import type { Serializer } from '../serializer.js';
+
 /**
  * The types of lru-cache 11.3's `LRUCache` namespace, under the same names and shapes, so
  * that code written against lru-cache type-checks unchanged after switching the import.
@@ -201,6 +204,14 @@ export declare namespace LRUCache {
     ignoreFetchAbort?: boolean;
     /** The clock: any `{ now(): number }` in ms. Default the global `performance`. */
     perf?: Perf;
+    /**
+     * Not in lru-cache: `auto` (js unless `serializer` is given or `BULWARK_ENGINE` says
+     * otherwise), `js` (values on the V8 heap, as they are) or `native` (each value as
+     * bytes off the V8 heap, read back as a copy). Default `auto`.
+     */
+    engine?: EngineOption;
+    /** Not in lru-cache: how the native engine turns values other than strings and Buffers into bytes. Default V8 structured clone. */
+    serializer?: Serializer;
   }
   interface OptionsMaxLimit<K, V, FC> extends OptionsBase<K, V, FC> {
     max: Count;

@@ -1,5 +1,7 @@
+import { enginesUnderTest } from '@bulwark/engine-kit/testing';
 import { LRUCache as Anchor } from 'lru-cache-11.3';
-import { LRUCache as Ours } from '../../src/index.js';
+import { expect } from 'vitest';
+import { engineInfo, LRUCache as Ours } from '../../src/index.js';
 
 /**
  * One scenario run twice, on lru-cache 11.3.6 and on our drop-in, each with its own log of
@@ -8,10 +10,21 @@ import { LRUCache as Ours } from '../../src/index.js';
 export type AnyLRU = Ours<any, any, any>;
 export type LRUClass = new (options: any) => AnyLRU;
 
-export const IMPLEMENTATIONS: [name: string, cls: LRUClass][] = [
-  ['lru-cache 11.3.6', Anchor as unknown as LRUClass],
-  ['@bulwark/ttl-cache', Ours as unknown as LRUClass],
-];
+export const ANCHOR = Anchor as unknown as LRUClass;
+
+/** Our LRUCache on one engine: options gain `engine`, a copied cache keeps its own. */
+function oursOn(engine: 'js' | 'native'): LRUClass {
+  return class extends Ours<any, any, any> {
+    constructor(options: any) {
+      super(options instanceof Ours ? options : { ...options, engine });
+    }
+  };
+}
+
+/** Ours on every engine under test (both, unless BULWARK_TEST_ENGINES names one). */
+export const OURS: [engine: string, cls: LRUClass][] = enginesUnderTest(engineInfo()).map(
+  (engine) => [engine, oursOn(engine)],
+);
 
 export interface Rig {
   cache: AnyLRU;
@@ -52,9 +65,18 @@ export function describe(value: unknown): unknown {
   return value;
 }
 
-/** Runs `scenario` on both implementations and returns both traces, anchor first. */
+/**
+ * Runs `scenario` on lru-cache and on ours on each engine; every engine's record must
+ * equal lru-cache's. Returns lru-cache's record and the js engine's, for the test's own
+ * assertions.
+ */
 export async function both<T>(scenario: (cls: LRUClass) => T | Promise<T>): Promise<[T, T]> {
-  const anchor = await scenario(IMPLEMENTATIONS[0]![1]);
-  const ours = await scenario(IMPLEMENTATIONS[1]![1]);
-  return [anchor, ours];
+  const anchor = await scenario(ANCHOR);
+  const records: T[] = [];
+  for (const [engine, cls] of OURS) {
+    const record = await scenario(cls);
+    expect(record, `our LRUCache on the ${engine} engine`).toEqual(anchor);
+    records.push(record);
+  }
+  return [anchor, records[0]!];
 }
