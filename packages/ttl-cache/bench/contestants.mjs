@@ -8,6 +8,8 @@ import { FloorLru } from './floor-lru.mjs';
 
 /** `ours LRUCache` is the lru-cache drop-in (same API as lru-cache, `LRUCache` class). */
 export const OURS = ['ours js', 'ours native', 'ours LRUCache'];
+/** The drop-in on the native engine: values off the V8 heap, keys and order on it. */
+export const LRU_NATIVE = 'ours LRUCache native';
 export const ANCHORS = ['lru-cache', 'mnemonist', 'quick-lru'];
 /** Not a cache: the least any exact LRU over a Map does (floor-lru.mjs), for the js goals. */
 export const FLOOR = 'floor: bare Map + links LRU';
@@ -23,7 +25,9 @@ export function makeCache(name, { max, ttl }) {
     case 'lru-cache':
       return new LRUCache({ max, ttl });
     case 'ours LRUCache':
-      return new OurLRUCache({ max, ttl });
+      return new OurLRUCache({ max, ttl, engine: 'js' });
+    case 'ours LRUCache native':
+      return new OurLRUCache({ max, ttl, engine: 'native' });
     case 'mnemonist': {
       const cache = new MnemonistLRU(max);
       return { get: (k) => cache.get(k), set: (k, v) => cache.set(k, v) };

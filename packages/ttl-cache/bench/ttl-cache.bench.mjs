@@ -1,5 +1,14 @@
 import { defineBench } from '@bulwark/bench';
-import { ANCHORS, FLOOR, makeCache, OURS, randomInts, valueFor, WITH_TTL } from './contestants.mjs';
+import {
+  ANCHORS,
+  FLOOR,
+  LRU_NATIVE,
+  makeCache,
+  OURS,
+  randomInts,
+  valueFor,
+  WITH_TTL,
+} from './contestants.mjs';
 
 const BATCH = 1000;
 const keysFor = (n) => Array.from({ length: n }, (_, i) => `key:${i}`);
@@ -39,7 +48,7 @@ const used = (value) => {
 export default defineBench({
   package: 'ttl-cache',
   title: '@bulwark/ttl-cache',
-  contestants: [...OURS, ...ANCHORS, FLOOR],
+  contestants: [...OURS, LRU_NATIVE, ...ANCHORS, FLOOR],
   anchors: ANCHORS,
   cases: {
     'get-hit': batched(
@@ -101,7 +110,7 @@ export default defineBench({
     }),
     'large-heap': {
       kind: 'memory',
-      contestants: [...OURS, ...ANCHORS],
+      contestants: [...OURS, LRU_NATIVE, ...ANCHORS],
       description:
         '5M entries of 100-byte values (50k quick), then 90/10 get/set load: memory held and GC pauses under load. ' +
         'RSS growth per entry counts what native memory holds off the V8 heap too.',

@@ -212,6 +212,35 @@ describe('LRUCache callbacks and iteration, compared with lru-cache 11.3.6', () 
     expect(ours).toEqual(anchor);
   });
 
+  it('ttlAutopurge removes each entry by its own timer once stale, as lru-cache does', async () => {
+    vi.useFakeTimers();
+    try {
+      const [anchor, ours] = await both((cls) => {
+        const { cache, log, advance } = rig(cls, { max: 5, ttl: 10, ttlAutopurge: true });
+        const sizes: number[] = [];
+        const step = (ms: number) => {
+          advance(ms);
+          vi.advanceTimersByTime(ms);
+          sizes.push(cache.size);
+        };
+        cache.set(1, 1);
+        cache.set(2, 2, { ttl: 11 });
+        cache.set(3, 3, { ttl: 30 });
+        step(5);
+        cache.get(3, { updateAgeOnGet: true });
+        step(6);
+        step(1);
+        step(20);
+        step(20);
+        return { sizes, log };
+      });
+      expect(ours).toEqual(anchor);
+      expect(ours.sizes.at(-1)).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('dump and load round-trip a cache, recency and TTLs included', async () => {
     // A still wall clock: dump and load convert ages through Date.now(), and a millisecond
     // passing between the two would age one run's entries and not the other's.
