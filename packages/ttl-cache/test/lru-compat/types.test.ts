@@ -32,7 +32,10 @@ describe('LRUCache types, as lru-cache users write them', () => {
     };
     const cache = new LRUCache<string, User, { tenant: string }>(options);
     const status: LRUCache.Status<string, User> = {};
-    const fetched: User | undefined = await cache.fetch('abc', { context: { tenant: 't' }, status });
+    const fetched: User | undefined = await cache.fetch('abc', {
+      context: { tenant: 't' },
+      status,
+    });
     const entries: [string, LRUCache.Entry<User>][] = cache.dump();
     const info: LRUCache.Entry<User> | undefined = cache.info('abc');
     const copy = new LRUCache(cache);
