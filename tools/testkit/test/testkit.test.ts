@@ -101,13 +101,20 @@ describe('no server outlives its runner', () => {
           stdio: ['ignore', 'pipe', 'inherit'],
         },
       );
-      const line = await new Promise<string>((resolveLine) => {
+      // A runner that dies before printing its port fails the test with its exit code
+      // instead of leaving it waiting for a line that never comes.
+      const line = await new Promise<string>((resolveLine, rejectLine) => {
         createInterface({ input: runner.stdout! }).once('line', resolveLine);
+        runner.once('exit', (code, killedBy) =>
+          rejectLine(new Error(`runner exited (${code ?? killedBy}) before printing its port`)),
+        );
       });
       const port = Number(line);
       expect(await alive(port)).toBe(true);
       runner.kill(signal);
       expect(await waitUntilDead(port, 10_000)).toBe(true);
     },
+    // Starting tsx and a server in a child is slow on a loaded two-core runner.
+    90_000,
   );
 });
