@@ -1,0 +1,3 @@
+import { packageTests } from '../../tools/presets/vitest.mjs';
+
+export default packageTests('object-pool');
